@@ -1,0 +1,1 @@
+"""genbench: a reproducible benchmark of a VAE and GANs on MNIST."""

@@ -1,0 +1,97 @@
+"""`python -m benchmarks COMMAND`: a thin entry point; every command lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from benchmarks.errors import UserError
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def _add_run_args(p: argparse.ArgumentParser, suite_default: str | None) -> None:
+    p.add_argument("--suite", default=suite_default, required=suite_default is None,
+                   help="a suite name (smoke, default, long) or a path to a TOML file")
+    p.add_argument("--out", default="results", help="output folder (default: results/)")
+    p.add_argument("--models", nargs="+", help="only these models")
+    p.add_argument("--seeds", nargs="+", type=int, help="only these seeds")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--epochs", type=int, help="train for N epochs (overrides the suite)")
+    budget.add_argument("--minutes", type=float, help="train for M minutes per run (overrides)")
+    p.add_argument("--data-dir", help="folder of MNIST IDX files (else $MNIST_DIR, else Keras)")
+    p.add_argument("--strategy", choices=("default", "mirrored"), help="tf.distribute strategy")
+    p.add_argument("--shard", help="i/n: run only every n-th run of the grid, starting at i")
+    p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard logs")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("data", help="load MNIST and print its source, shapes and class counts")
+    p.add_argument("--data-dir", help="folder of MNIST IDX files (else $MNIST_DIR, else Keras)")
+
+    p = sub.add_parser("run", help="train a suite's grid of (model, seed) runs")
+    _add_run_args(p, None)
+
+    p = sub.add_parser("perf", help="steady-state throughput, FLOPs per step and share of peak")
+    p.add_argument("--suite", default="default")
+    p.add_argument("--models", nargs="+")
+    p.add_argument("--steps", type=int, default=30, help="timed steps per model")
+    p.add_argument("--out", default="results")
+
+    p = sub.add_parser("feature-net", help="check or retrain the pinned MNIST feature network")
+    p.add_argument("--train", action="store_true", help="retrain it (seed 0) and pin the weights")
+    p.add_argument("--data-dir")
+
+    p = sub.add_parser("score", help="write metrics.json for every finished run")
+    p.add_argument("path", nargs="?", default="results", help="an output folder or one run folder")
+    p.add_argument("--suite", help="suite whose [eval] settings to use (default: each run's own)")
+    p.add_argument("--data-dir")
+    p.add_argument("--force", action="store_true", help="rescore runs whose metrics are current")
+
+    p = sub.add_parser("report", help="aggregate metrics into tables and figures")
+    p.add_argument("path", nargs="?", default="results")
+
+    p = sub.add_parser("lecture", help="numerical checks of the theory, with figures")
+    p.add_argument("--out", default=None, help="default: results/lecture")
+    p.add_argument("--runs", default="results", help="benchmark output with gan runs to compare")
+
+    p = sub.add_parser("bench", help="run, score and report a suite, then the lecture experiments")
+    _add_run_args(p, "default")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "data":
+            from benchmarks.cli_data import main as command
+        elif args.command == "run":
+            from benchmarks.harness_cli import run_command as command
+        elif args.command == "perf":
+            from benchmarks.perf import main as command
+        elif args.command == "feature-net":
+            from benchmarks.feature_net import main as command
+        elif args.command == "score":
+            from benchmarks.scorer import main as command
+        elif args.command == "report":
+            from benchmarks.report import main as command
+        elif args.command == "lecture":
+            from benchmarks.lecture import main as command
+        else:
+            from benchmarks.harness_cli import bench_command as command
+        return command(args) or 0
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: re-run the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

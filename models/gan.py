@@ -1,0 +1,72 @@
+"""The GAN: a thin keras.Model whose train_step is one D ascent step on V, then one G step."""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from models.losses import discriminator_loss, generator_loss
+
+
+class GAN(keras.Model):
+    def __init__(self, discriminator, generator, z_dim, generator_loss_kind="non_saturating",
+                 seed=0, **kwargs):
+        super().__init__(**kwargs)
+        generator_loss(tf.zeros([1]), generator_loss_kind)  # validates the kind early
+        self.discriminator, self.generator = discriminator, generator
+        self.z_dim, self.generator_loss_kind = int(z_dim), generator_loss_kind
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")  # mean D(x)
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")  # mean D(G(z))
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    def optimizers(self):
+        return [self.d_optimizer, self.g_optimizer]
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def _noise(self, n):
+        return keras.random.uniform((n, self.z_dim), -1.0, 1.0, seed=self.seed_generator)
+
+    def train_step(self, real):
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        batch = tf.shape(real)[0]
+        # Discriminator: one ascent step on V(D, G), i.e. descent on -V.
+        z = self._noise(batch)
+        fake = self.generator(z, training=True)
+        with tf.GradientTape() as tape:
+            d_real_logits = self.discriminator(real, training=True)
+            d_fake_logits = self.discriminator(fake, training=True)
+            d_loss = discriminator_loss(d_real_logits, d_fake_logits)
+            d_scaled = d_loss / replicas
+        d_grads = tape.gradient(d_scaled, self.discriminator.trainable_weights)
+        self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_weights))
+        # Generator: one step on its loss, through the updated D, with fresh z.
+        z = self._noise(batch)
+        with tf.GradientTape() as tape:
+            g_fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            g_loss = generator_loss(g_fake_logits, self.generator_loss_kind)
+            g_scaled = g_loss / replicas
+        g_grads = tape.gradient(g_scaled, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_weights))
+        # Track the losses and what D says of real and fake images.
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_real_tracker.update_state(tf.reduce_mean(tf.sigmoid(d_real_logits)))
+        self.d_fake_tracker.update_state(tf.reduce_mean(tf.sigmoid(d_fake_logits)))
+        return {m.name: m.result() for m in self.metrics}
+
+    def sample(self, n, seed=0):
+        """n images in [0, 1], (n, 28, 28, 1): (G(z) + 1) / 2 with z uniform on [-1, 1]."""
+        z = tf.random.stateless_uniform([n, self.z_dim], seed=[seed, 0], minval=-1.0, maxval=1.0)
+        return ((self.generator(z, training=False) + 1.0) / 2.0).numpy().astype("float32")

@@ -1,0 +1,39 @@
+"""Building blocks shared by the architectures: leaky ReLU and reparameterized sampling."""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+
+def leaky_relu(x, alpha: float = 0.01):
+    """max(x, alpha*x): equals x for x >= 0 and alpha*x below, for 0 <= alpha <= 1."""
+    if not 0.0 <= float(alpha) <= 1.0:
+        raise ValueError(f"leaky_relu needs 0 <= alpha <= 1 (max(x, alpha*x) is wrong otherwise), got {alpha}")
+    return tf.maximum(x, alpha * x)
+
+
+@keras.saving.register_keras_serializable(package="genbench")
+class LeakyReLU(keras.layers.Layer):
+    """Layer form of `leaky_relu`, so builders can stack it."""
+
+    def __init__(self, alpha: float = 0.01, **kwargs):
+        super().__init__(**kwargs)
+        leaky_relu(0.0, alpha)  # validates alpha at construction time
+        self.alpha = float(alpha)
+
+    def call(self, x):
+        return leaky_relu(x, self.alpha)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha}
+
+
+def reparameterize(mean, log_var, seed):
+    """z = mean + exp(log_var / 2) * eps with eps ~ N(0, I) from `seed` (a SeedGenerator).
+
+    The sample is a deterministic, differentiable function of (mean, log_var), so gradients
+    flow through it (Kingma & Welling 2014, Sec. 2.4).
+    """
+    eps = keras.random.normal(tf.shape(mean), seed=seed)
+    return mean + tf.exp(0.5 * log_var) * eps

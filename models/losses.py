@@ -1,0 +1,79 @@
+"""Losses as pure functions: per example, in nats, stable from logits.
+
+Shapes are asserted at the edges: GAN logits are (batch, 1) or (batch,); VAE tensors are
+(batch, ...) with matching leading dimension.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+GENERATOR_LOSSES = ("non_saturating", "minimax")
+
+
+def _flat(x):
+    return tf.reshape(x, [tf.shape(x)[0], -1])
+
+
+def gaussian_kl(mean, log_var):
+    """KL(N(mean, diag exp(log_var)) || N(0, I)) per example, summed over latent dims.
+
+        KL = -1/2 * sum_j (1 + log_var_j - mean_j^2 - exp(log_var_j))
+
+    Kingma & Welling 2014, "Auto-Encoding Variational Bayes", Appendix B.
+    """
+    tf.debugging.assert_equal(tf.shape(mean), tf.shape(log_var), message="mean/log_var shapes")
+    return -0.5 * tf.reduce_sum(1.0 + log_var - tf.square(mean) - tf.exp(log_var), axis=-1)
+
+
+def bernoulli_nll(x, logits):
+    """-log p(x | logits) = sum_pixels [softplus(l) - x * l], per example.
+
+    The stable form of -[x log sigmoid(l) + (1 - x) log(1 - sigmoid(l))]; x may be in [0, 1].
+    """
+    tf.debugging.assert_equal(tf.shape(x), tf.shape(logits), message="x/logits shapes")
+    return tf.reduce_sum(
+        _flat(tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=logits)), axis=-1
+    )
+
+
+def negative_elbo(x, logits, mean, log_var):
+    """-ELBO(x) = -E_q log p(x|z) + KL(q(z|x) || p(z)), with one z and the analytic KL.
+
+    Kingma & Welling 2014, Eq. 10. Returns (total, reconstruction, kl), each per example.
+    """
+    reconstruction = bernoulli_nll(x, logits)
+    kl = gaussian_kl(mean, log_var)
+    return reconstruction + kl, reconstruction, kl
+
+
+def _gan_logits(logits, name):
+    logits = tf.convert_to_tensor(logits)
+    tf.debugging.assert_rank_in(logits, [1, 2], message=f"{name}: (batch,) or (batch, 1)")
+    return tf.reshape(logits, [-1])
+
+
+def discriminator_loss(real_logits, fake_logits):
+    """-V(D, G) = -[mean log D(x) + mean log(1 - D(G(z)))], with D = sigmoid(logits).
+
+    log D = -softplus(-l) and log(1 - D) = -softplus(l). Goodfellow et al. 2014, Eq. 1.
+    """
+    real = _gan_logits(real_logits, "real_logits")
+    fake = _gan_logits(fake_logits, "fake_logits")
+    return tf.reduce_mean(tf.nn.softplus(-real)) + tf.reduce_mean(tf.nn.softplus(fake))
+
+
+def generator_loss(fake_logits, kind: str = "non_saturating"):
+    """The generator's loss, minimised.
+
+    - "non_saturating": -mean log D(G(z)) = mean softplus(-l) (Goodfellow et al. 2014, Sec. 3,
+      the heuristic used in practice: strong gradients when D rejects the samples);
+    - "minimax": mean log(1 - D(G(z))) = -mean softplus(l) (the original objective, Eq. 1,
+      which saturates when D(G(z)) -> 0).
+    """
+    fake = _gan_logits(fake_logits, "fake_logits")
+    if kind == "non_saturating":
+        return tf.reduce_mean(tf.nn.softplus(-fake))
+    if kind == "minimax":
+        return -tf.reduce_mean(tf.nn.softplus(fake))
+    raise ValueError(f"generator loss kind must be one of {GENERATOR_LOSSES}, got {kind!r}")

@@ -1,0 +1,85 @@
+"""The VAE: a thin keras.Model whose train_step minimises the mean negative ELBO."""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+import tensorflow_probability as tfp
+
+from models.layers import reparameterize
+from models.losses import negative_elbo
+
+tfd = tfp.distributions
+
+
+class VAE(keras.Model):
+    def __init__(self, encoder, decoder, latent_dim, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder, self.decoder, self.latent_dim = encoder, decoder, int(latent_dim)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.reconstruction_tracker, self.kl_tracker]
+
+    def optimizers(self):
+        return [self.optimizer]
+
+    def encode(self, x, training=False):
+        """(mean, log_var) of q(z|x)."""
+        z_params = self.encoder(x, training=training)
+        return z_params[:, : self.latent_dim], z_params[:, self.latent_dim :]
+
+    def decode(self, z, training=False):
+        """Bernoulli logits of p(x|z), shape (n, 28, 28, 1)."""
+        return self.decoder(z, training=training)
+
+    def call(self, x, training=False):
+        z_mean, z_log_var = self.encode(x, training)
+        return self.decode(reparameterize(z_mean, z_log_var, self.seed_generator), training)
+
+    def train_step(self, x):
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        with tf.GradientTape() as tape:
+            # Encode, sample z = mean + sigma * eps, decode.
+            z_mean, z_log_var = self.encode(x, training=True)
+            z = reparameterize(z_mean, z_log_var, self.seed_generator)
+            x_logits = self.decode(z, training=True)
+            # Minimise the mean negative ELBO (the optimizer sums gradients over replicas).
+            total, reconstruction, kl = negative_elbo(x, x_logits, z_mean, z_log_var)
+            loss = tf.reduce_mean(total)
+            scaled_loss = loss / replicas
+        grads = tape.gradient(scaled_loss, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        # Track each term.
+        self.loss_tracker.update_state(loss)
+        self.reconstruction_tracker.update_state(tf.reduce_mean(reconstruction))
+        self.kl_tracker.update_state(tf.reduce_mean(kl))
+        return {m.name: m.result() for m in self.metrics}
+
+    def elbo(self, x, seed=0):
+        """Per-example ELBO(x) in nats, one z per example drawn with `seed`."""
+        z_mean, z_log_var = self.encode(x)
+        eps = tf.random.stateless_normal(tf.shape(z_mean), seed=[seed, 1])
+        z = z_mean + tf.exp(0.5 * z_log_var) * eps
+        total, _, _ = negative_elbo(x, self.decode(z), z_mean, z_log_var)
+        return -total
+
+    def log_weights(self, x, k, seed=0):
+        """log p(x, z_i) - log q(z_i | x) for k draws z_i ~ q(z|x): shape (k, batch)."""
+        z_mean, z_log_var = self.encode(x)
+        q = tfd.Normal(z_mean, tf.exp(0.5 * z_log_var))
+        z = q.sample(k, seed=tf.constant([seed, 2]))  # (k, batch, latent)
+        flat = tf.reshape(z, [-1, self.latent_dim])
+        logits = tf.reshape(self.decode(flat), tf.concat([[k, tf.shape(x)[0]], tf.shape(x)[1:]], 0))
+        log_px_z = tf.reduce_sum(tfd.Bernoulli(logits=logits).log_prob(x[None]), axis=[2, 3, 4])
+        log_pz = tf.reduce_sum(tfd.Normal(0.0, 1.0).log_prob(z), axis=-1)
+        return log_px_z + log_pz - tf.reduce_sum(q.log_prob(z), axis=-1)
+
+    def sample(self, n, seed=0):
+        """n images in [0, 1], (n, 28, 28, 1): the Bernoulli means sigmoid(decoder(z)), z ~ N(0, I)."""
+        z = tf.random.stateless_normal([n, self.latent_dim], seed=[seed, 0])
+        return tf.sigmoid(self.decode(z)).numpy().astype("float32")
