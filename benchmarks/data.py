@@ -108,7 +108,8 @@ def _load_cached(source: str):
     folder = Path(source)
     if not folder.is_dir():
         raise UserError(f"MNIST folder {folder} does not exist; {HOW_TO_PROVIDE}")
-    arrays = {stem: read_idx_file(_find(folder, stem)) for stem in CANONICAL_MD5}
+    paths = {stem: _find(folder, stem) for stem in CANONICAL_MD5}  # all present before reading
+    arrays = {stem: read_idx_file(path) for stem, path in paths.items()}
     x_train, y_train = arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"]
     x_test, y_test = arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"]
     if len(x_train) != len(y_train) or len(x_test) != len(y_test):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from models.layers import sample_in_chunks
 from models.losses import discriminator_loss, generator_loss
 
 
@@ -68,5 +69,8 @@ class GAN(keras.Model):
 
     def sample(self, n, seed=0):
         """n images in [0, 1], (n, 28, 28, 1): (G(z) + 1) / 2 with z uniform on [-1, 1]."""
-        z = tf.random.stateless_uniform([n, self.z_dim], seed=[seed, 0], minval=-1.0, maxval=1.0)
-        return ((self.generator(z, training=False) + 1.0) / 2.0).numpy().astype("float32")
+        def chunk(i, size):
+            z = tf.random.stateless_uniform([size, self.z_dim], seed=[seed, i], minval=-1.0, maxval=1.0)
+            return ((self.generator(z, training=False) + 1.0) / 2.0).numpy()
+
+        return sample_in_chunks(chunk, n)

@@ -37,3 +37,11 @@ def reparameterize(mean, log_var, seed):
     """
     eps = keras.random.normal(tf.shape(mean), seed=seed)
     return mean + tf.exp(0.5 * log_var) * eps
+
+
+def sample_in_chunks(draw, n: int, chunk: int = 1000):
+    """Concatenate draw(i, size) over chunks of at most `chunk`, as float32 in [0, 1]."""
+    import numpy as np
+
+    parts = [draw(i, min(chunk, n - start)) for i, start in enumerate(range(0, n, chunk))]
+    return np.clip(np.concatenate(parts), 0.0, 1.0).astype(np.float32)

@@ -6,7 +6,7 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from models.layers import reparameterize
+from models.layers import reparameterize, sample_in_chunks
 from models.losses import negative_elbo
 
 tfd = tfp.distributions
@@ -81,5 +81,8 @@ class VAE(keras.Model):
 
     def sample(self, n, seed=0):
         """n images in [0, 1], (n, 28, 28, 1): the Bernoulli means sigmoid(decoder(z)), z ~ N(0, I)."""
-        z = tf.random.stateless_normal([n, self.latent_dim], seed=[seed, 0])
-        return tf.sigmoid(self.decode(z)).numpy().astype("float32")
+        def chunk(i, size):
+            z = tf.random.stateless_normal([size, self.latent_dim], seed=[seed, i])
+            return tf.sigmoid(self.decode(z)).numpy()
+
+        return sample_in_chunks(chunk, n)

@@ -1,0 +1,90 @@
+"""`python -m benchmarks perf`: steady-state throughput, FLOPs per step, share of matmul peak.
+
+FLOPs come from TensorFlow's graph profiler (the float_operation counter) applied to the
+traced train step, gradients and optimizer update included; it counts the registered ops
+(MatMul, Conv2D and their backprops, element-wise ops), which dominate these models.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+import models
+from benchmarks import store
+from benchmarks.suites import load_suite
+
+
+def matmul_peak_gflops(n: int = 2048, repeats: int = 20) -> float:
+    """fp32 matmul GFLOP/s of this machine: 2 n^3 FLOPs per product, best of `repeats`."""
+    a = tf.random.stateless_normal([n, n], seed=[0, 0])
+    b = tf.random.stateless_normal([n, n], seed=[0, 1])
+    step = tf.function(lambda a, b: tf.reduce_sum(tf.matmul(a, b)))
+    step(a, b).numpy()
+    best = min(_timed(lambda: step(a, b).numpy()) for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def step_flops(model, batch) -> int:
+    """FLOPs of one train step, counted by tf.profiler on its traced graph."""
+    concrete = tf.function(model.train_step).get_concrete_function(
+        tf.TensorSpec(batch.shape, tf.float32))
+    opts = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
+    opts["output"] = "none"
+    prof = tf.compat.v1.profiler.profile(graph=concrete.graph, options=opts)
+    return int(prof.total_float_ops)
+
+
+def measure(name: str, batch_size: int, steps: int, jit_compile: bool, overrides: dict) -> dict:
+    keras.utils.set_random_seed(0)
+    model = models.build(name, jit_compile=jit_compile, **overrides)
+    rng = np.random.default_rng(0)
+    x = rng.random((batch_size, 28, 28, 1), dtype=np.float32)
+    x = (x > 0.5).astype(np.float32) if models.family(name) == "vae" else x * 2 - 1
+    ds = tf.data.Dataset.from_tensors(x).repeat(steps).cache().prefetch(2)
+    warmup = _timed(lambda: model.fit(ds.take(1), epochs=1, verbose=0, shuffle=False))
+    seconds = _timed(lambda: model.fit(ds, epochs=1, verbose=0, shuffle=False))
+    flops = step_flops(models.build(name, **overrides), x)
+    return {"model": name, "jit_compile": jit_compile, "batch": batch_size,
+            "warmup_s": warmup, "images_per_s": steps * batch_size / seconds,
+            "gflop_per_step": flops / 1e9, "gflop_per_s": flops * steps / seconds / 1e9}
+
+
+def main(args) -> int:
+    suite = load_suite(args.suite)
+    names = args.models or suite["models"]
+    peak = matmul_peak_gflops()
+    print(f"fp32 matmul peak: {peak:.1f} GFLOP/s ({tf.config.threading.get_intra_op_parallelism_threads() or 'all'} threads)")
+    rows = []
+    for name in names:
+        for jit in (False, True):
+            overrides = {k: v for k, v in suite["overrides"].get(name, {}).items()
+                         if k not in models.COMPILE_KEYS}
+            row = measure(name, suite["batch_size"], args.steps, jit, overrides)
+            row["share_of_peak"] = row["gflop_per_s"] / peak
+            rows.append(row)
+            print(f"{name:18s} jit={jit!s:5s} {row['images_per_s']:8.0f} img/s  "
+                  f"{row['gflop_per_step']:7.2f} GFLOP/step  {row['gflop_per_s']:6.1f} GFLOP/s  "
+                  f"{100 * row['share_of_peak']:5.1f}% of peak  (warm-up {row['warmup_s']:.1f} s)",
+                  flush=True)
+    table = pd.DataFrame(rows)
+    md = (f"# Training throughput\n\nCommand: `python -m benchmarks perf --suite {suite['name']}` "
+          f"(batch {suite['batch_size']}, {args.steps} timed steps after a timed warm-up step).\n"
+          f"Machine fp32 matmul peak: **{peak:.1f} GFLOP/s** (2048x2048, best of 20).\n"
+          "FLOPs per step: TensorFlow's graph profiler (float_operation) on the traced train "
+          "step, backward pass and optimizer update included.\n\n"
+          + table.to_markdown(index=False, floatfmt=".3g") + "\n")
+    store.write_text(Path(args.out) / "perf.md", md)
+    print(f"wrote {Path(args.out) / 'perf.md'}")
+    return 0

@@ -1,0 +1,20 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The real MNIST folder from MNIST_DIR (CI points it at ../shared/data/mnist)."""
+    path = os.environ.get("MNIST_DIR")
+    if not path:
+        default = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+        path = str(default) if default.is_dir() else None
+    if not path or not Path(path).is_dir():
+        pytest.fail("real-MNIST tests need MNIST_DIR set to a folder with the four IDX files")
+    return Path(path)
