@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="aggregate metrics into tables and figures")
     p.add_argument("path", nargs="?", default="results")
+    p.add_argument("--data-dir", help="MNIST folder (test digits for the VAE interpolations)")
 
     p = sub.add_parser("lecture", help="numerical checks of the theory, with figures")
     p.add_argument("--out", default=None, help="default: results/lecture")

@@ -26,7 +26,7 @@ from benchmarks.pipeline import to_unit
 
 WEIGHTS = Path(__file__).parent / "assets" / "feature_net.npz"
 INFO = Path(__file__).parent / "assets" / "feature_net.json"
-WEIGHTS_SHA256 = "UNSET"
+WEIGHTS_SHA256 = "be91763c4cd99ac8feaad91bb0f9477b4ceb6d7ca407134a854a2c95a5da6851"
 SEED, EPOCHS, BATCH = 0, 8, 128
 MIN_TEST_ACCURACY = 0.993
 

@@ -108,7 +108,7 @@ def all_figures(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, data_dir=N
         made.update(vae_figures(out, folder, data_dir))
     except Exception as err:  # a partial output folder: say so, draw the rest
         print(f"report: VAE figures skipped ({err})")
-    if "precision_mean" in summary:
+    if {f"{m}_mean" for m in ("precision", "recall", "density", "coverage")} <= set(summary):
         plots.save(plots.pr_planes(summary), folder, "precision-recall")
         made["precision-recall"] = "(h) precision/recall and density/coverage planes, mean ± std"
     lines = ["# Results index", "", "Tables: `summary.csv`, `summary.md`, `summary.tex`; "

@@ -93,6 +93,9 @@ class Run:
         return store.read_json(self.status_path)["status"] if self.status_path.is_file() else None
 
     def check_config(self) -> None:
+        """Sweep temporary files a killed process left, and refuse a folder of another config."""
+        for stale in self.folder.rglob(".*.tmp"):
+            stale.unlink(missing_ok=True)
         path = self.folder / "config.json"
         if path.is_file():
             old = {k: v for k, v in store.read_json(path).items() if k != "environment"}

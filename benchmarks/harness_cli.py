@@ -7,7 +7,7 @@ from pathlib import Path
 
 from benchmarks import store
 from benchmarks.data import load_mnist, resolve_source
-from benchmarks.suites import apply_cli, load_suite, parse_shard
+from benchmarks.suites import apply_cli, load_suite, manifold_suite, parse_shard
 
 
 class Progress:
@@ -94,11 +94,14 @@ def bench_command(args) -> int:
 
     start = time.perf_counter()
     run_command(args)
+    suite = apply_cli(load_suite(args.suite), args)
+    print("training the 2-d-latent VAE for the manifold figure")
+    run_grid(manifold_suite(suite), Path(args.out) / "extras", args.data_dir)
     t_run = time.perf_counter()
     scorer.score_all(Path(args.out), data_dir=args.data_dir)
     t_score = time.perf_counter()
     lecture.run_all(Path(args.out) / "lecture", runs=Path(args.out))
-    report.build_report(Path(args.out))
+    report.build_report(Path(args.out), args.data_dir)
     end = time.perf_counter()
     print((Path(args.out) / "summary.md").read_text())
     print(f"bench: train {t_run - start:.0f} s, score {t_score - t_run:.0f} s, "

@@ -6,22 +6,26 @@ a few hundred MB at most).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.linalg
-from scipy.special import logsumexp, softmax
+from scipy.special import softmax
 
 BLOCK = 1024
 
 
-def _as_2d(x) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
+def _as_2d(x, dtype=np.float32) -> np.ndarray:
+    """Flatten to (N, D). Distances use float32 matmuls (errors ~1e-6 relative, far below
+    every metric's resolution); means, covariances and log-sum-exps are float64."""
+    x = np.asarray(x, dtype=dtype)
     return x.reshape(len(x), -1)
 
 
 def _sq_dists(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """||a_i - b_j||^2 for one block of rows of a against all of b (float64, clipped at 0)."""
-    d = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * a @ b.T
-    return np.maximum(d, 0.0)
+    d = (a * a).sum(1, dtype=np.float64)[:, None] + (b * b).sum(1, dtype=np.float64)[None, :]
+    return np.maximum(d - 2.0 * (a @ b.T), 0.0)
 
 
 def _row_blocks(a, b, fn):
@@ -36,10 +40,12 @@ def frechet_distance(feats_a, feats_b, eps: float = 1e-6) -> float:
     As in the reference implementation, a non-finite square root is retried with eps*I added
     to both covariances, and a negligible imaginary part (numerical) is dropped.
     """
-    a, b = _as_2d(feats_a), _as_2d(feats_b)
+    a, b = _as_2d(feats_a, np.float64), _as_2d(feats_b, np.float64)
     mu_a, mu_b = a.mean(0), b.mean(0)
     s_a, s_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean = scipy.linalg.sqrtm(s_a @ s_b)
+    with warnings.catch_warnings():  # a singular product is handled below, as in the reference
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        covmean = scipy.linalg.sqrtm(s_a @ s_b)
     if not np.isfinite(covmean).all():
         offset = np.eye(len(s_a)) * eps
         covmean = scipy.linalg.sqrtm((s_a + offset) @ (s_b + offset))
@@ -70,8 +76,9 @@ def kernel_distance(feats_a, feats_b, subsets: int = 100, subset_size: int = 100
         y = b[rng.choice(len(b), m, replace=False)] if n_subsets > 1 else b[:m]
         k_xx, k_yy, k_xy = ((x @ x.T / d + 1) ** 3, (y @ y.T / d + 1) ** 3, (x @ y.T / d + 1) ** 3)
         off = m * (m - 1)
-        values.append((k_xx.sum() - np.trace(k_xx)) / off + (k_yy.sum() - np.trace(k_yy)) / off
-                      - 2 * k_xy.mean())
+        values.append((k_xx.sum(dtype=np.float64) - np.trace(k_xx, dtype=np.float64)) / off
+                      + (k_yy.sum(dtype=np.float64) - np.trace(k_yy, dtype=np.float64)) / off
+                      - 2 * k_xy.mean(dtype=np.float64))
     return float(np.mean(values)), float(np.std(values))
 
 
@@ -87,8 +94,9 @@ def classifier_score(logits, splits: int = 10):
     return float(np.mean(scores)), float(np.std(scores))
 
 
-def _kth_radius(x, k: int) -> np.ndarray:
+def kth_radius(x, k: int) -> np.ndarray:
     """Distance from each point to its k-th nearest neighbour in x, itself left out."""
+    x = _as_2d(x)
     return np.sqrt(_row_blocks(x, x, lambda rows, d: np.partition(d, k, axis=1)[:, k]))
 
 
@@ -98,26 +106,28 @@ def _inside_counts(points, centres, radii) -> np.ndarray:
     return _row_blocks(points, centres, lambda rows, d: (d < r2[None, :]).sum(1))
 
 
-def precision_recall(real_feats, fake_feats, k: int = 3):
+def precision_recall(real_feats, fake_feats, k: int = 3, real_radii=None):
     """Improved precision and recall (Kynkäänniemi et al. 2019) with k-NN balls.
 
     precision = share of fakes inside some real ball; recall = share of reals inside some
-    fake ball. Radii are k-th neighbour distances within each set, the point left out.
+    fake ball. Radii are k-th neighbour distances within each set, the point left out
+    (`real_radii` may be passed precomputed: kth_radius(real_feats, k)).
     """
     real, fake = _as_2d(real_feats), _as_2d(fake_feats)
-    precision = (_inside_counts(fake, real, _kth_radius(real, k)) > 0).mean()
-    recall = (_inside_counts(real, fake, _kth_radius(fake, k)) > 0).mean()
+    radii = kth_radius(real, k) if real_radii is None else real_radii
+    precision = (_inside_counts(fake, real, radii) > 0).mean()
+    recall = (_inside_counts(real, fake, kth_radius(fake, k)) > 0).mean()
     return float(precision), float(recall)
 
 
-def density_coverage(real_feats, fake_feats, k: int = 5):
+def density_coverage(real_feats, fake_feats, k: int = 5, real_radii=None):
     """Density and coverage (Naeem et al. 2020), with k-NN balls around the real points.
 
     density = (1 / kM) sum_j #{i : fake_j in B(real_i)}; coverage = share of real balls
-    holding at least one fake.
+    holding at least one fake (`real_radii` may be passed precomputed).
     """
     real, fake = _as_2d(real_feats), _as_2d(fake_feats)
-    radii = _kth_radius(real, k)
+    radii = kth_radius(real, k) if real_radii is None else real_radii
     density = _inside_counts(fake, real, radii).sum() / (k * len(fake))
     nearest_fake = np.sqrt(_row_blocks(real, fake, lambda rows, d: d.min(1)))
     return float(density), float((nearest_fake < radii).mean())
@@ -149,8 +159,11 @@ def parzen_log_likelihood(samples, x, sigma: float) -> np.ndarray:
 
 
 def _parzen_from_sq(sq: np.ndarray, sigma: float, dim: int) -> np.ndarray:
-    return (logsumexp(-sq / (2 * sigma**2), axis=1) - np.log(sq.shape[1])
-            - 0.5 * dim * np.log(2 * np.pi * sigma**2))
+    """Row-wise log-sum-exp in float32 (after subtracting the row max) with float64 sums."""
+    a = (sq * (-0.5 / sigma**2)).astype(np.float32)
+    peak = a.max(1, keepdims=True)
+    lse = np.log(np.exp(a - peak).sum(1, dtype=np.float64)) + peak[:, 0]
+    return lse - np.log(sq.shape[1]) - 0.5 * dim * np.log(2 * np.pi * sigma**2)
 
 
 def select_parzen_sigma(samples, x_val, grid=None, max_extensions: int = 5):
@@ -177,16 +190,22 @@ def select_parzen_sigma(samples, x_val, grid=None, max_extensions: int = 5):
     return float(best), scores
 
 
-def nearest_neighbour_ratio(samples, train, test) -> dict:
+def nearest_distance(queries, train) -> np.ndarray:
+    """Pixel distance from each query to its nearest training image."""
+    tr = _as_2d(train)
+    return np.sqrt(_row_blocks(_as_2d(queries), tr, lambda rows, d: d.min(1)))
+
+
+def nearest_neighbour_ratio(samples, train, test=None, test_distances=None) -> dict:
     """Memorization check in pixel space.
 
     ratio_i = (distance from sample i to its nearest training image) / median(distance from a
     test image to its nearest training image). closer_fraction = share of samples nearer to
     the training set than the 5th percentile of test images (real held-out data gives 0.05).
+    `test_distances` may be passed precomputed (nearest_distance(test, train)).
     """
-    tr = _as_2d(train)
-    nearest = lambda q: np.sqrt(_row_blocks(_as_2d(q), tr, lambda rows, d: d.min(1)))
-    d_sample, d_test = nearest(samples), nearest(test)
+    d_test = nearest_distance(test, train) if test_distances is None else test_distances
+    d_sample = nearest_distance(samples, train)
     typical = np.median(d_test)
     return {"nn_ratio_median": float(np.median(d_sample / typical)),
             "nn_closer_fraction": float((d_sample < np.percentile(d_test, 5)).mean())}

@@ -7,6 +7,7 @@ writes it as PDF and 200-dpi PNG. `all_figures` gathers the data from an output 
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -93,16 +94,18 @@ def _band(ax, frames, x, y, model, grid=None):
     if grid is None:
         grid = np.unique(np.concatenate([f[x].to_numpy() for f in frames]))
     values = np.array([np.interp(grid, f[x], f[y], left=np.nan, right=np.nan) for f in frames])
-    with np.errstate(all="ignore"):
-        mean = np.nanmean(values, 0)
+    with warnings.catch_warnings():  # grid points past a seed's last epoch are NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean, low, high = np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
     ax.plot(grid, mean, color=colour(model), label=model, lw=2.5)
     if len(frames) > 1:
-        ax.fill_between(grid, np.nanmin(values, 0), np.nanmax(values, 0), color=colour(model), alpha=0.2)
+        ax.fill_between(grid, low, high, color=colour(model), alpha=0.2)
 
 
 def fid_curves(histories: dict) -> plt.Figure:
     """(d) quick FID against epoch and against training wall-clock seconds, seed bands."""
-    fig, (ax_e, ax_t) = figure(1, 2)[1][0]
+    fig, axes = figure(1, 2)
+    ax_e, ax_t = axes[0]
     for model, frames in histories.items():
         _band(ax_e, frames, "epoch", "fid_quick", model)
         end = max(f["train_seconds"].max() for f in frames)
@@ -177,7 +180,8 @@ def interpolations(rows: np.ndarray) -> plt.Figure:
 
 def pr_planes(summary: pd.DataFrame) -> plt.Figure:
     """(h) precision/recall and density/coverage planes, mean ± std over seeds."""
-    fig, (ax_pr, ax_dc) = figure(1, 2)[1][0]
+    fig, axes = figure(1, 2)
+    ax_pr, ax_dc = axes[0]
     for ax, (x, y) in ((ax_pr, ("recall", "precision")), (ax_dc, ("coverage", "density"))):
         for _, r in summary.dropna(subset=[f"{x}_mean"]).iterrows():
             ax.errorbar(r[f"{x}_mean"], r[f"{y}_mean"], xerr=_nz(r.get(f"{x}_std")),

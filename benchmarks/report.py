@@ -91,7 +91,7 @@ def formatted(summary: pd.DataFrame, columns: dict, latex: bool = False) -> pd.D
         std = summary.get(f"{col}_std", pd.Series(np.nan, index=summary.index))
         best = None
         candidates = models_only.get(f"{col}_mean", pd.Series(dtype=float)).dropna()
-        if higher is not None and len(candidates):
+        if higher is not None and candidates.nunique() > 1:  # a value all models share is no win
             best = candidates.max() if higher else candidates.min()
         arrow = "" if higher is None else (" ↑" if higher else " ↓")
         if latex:
@@ -132,20 +132,27 @@ def markdown(summary: pd.DataFrame) -> str:
     return "\n".join(parts)
 
 
+def _latex_table(table: pd.DataFrame, title: str) -> str:
+    """A booktabs table (written directly: pandas' to_latex needs jinja2)."""
+    esc = lambda text: str(text).replace("_", r"\_").replace("%", r"\%").replace("&", r"\&")
+    lines = [r"\begin{table}[t]", r"\centering", f"\\caption{{{esc(title)}}}",
+             f"\\begin{{tabular}}{{l{'r' * (table.shape[1] - 1)}}}", r"\toprule",
+             " & ".join(esc(c) for c in table.columns) + r" \\", r"\midrule"]
+    lines += [" & ".join(esc(v) for v in row) + r" \\" for row in table.itertuples(index=False)]
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
+    return "\n".join(lines)
+
+
 def latex(summary: pd.DataFrame) -> str:
     parts = ["% genbench summary; needs \\usepackage{booktabs}"]
     for title, columns in TABLES.items():
         rows = summary if title != "Likelihood (VAEs, nats)" else summary[summary["model"].str.startswith("vae")]
-        if rows.empty:
-            continue
-        table = formatted(rows, columns, latex=True)
-        body = table.to_latex(index=False, escape=False, column_format="l" + "r" * (table.shape[1] - 1))
-        body = body.replace("_", r"\_").replace("%", r"\%")
-        parts.append(f"\\begin{{table}}[t]\n\\centering\n\\caption{{{title}}}\n{body}\\end{{table}}\n")
+        if not rows.empty:
+            parts.append(_latex_table(formatted(rows, columns, latex=True), title))
     return "\n".join(parts)
 
 
-def build_report(out: Path) -> pd.DataFrame:
+def build_report(out: Path, data_dir=None) -> pd.DataFrame:
     from benchmarks import figures
 
     out = Path(out)
@@ -154,12 +161,12 @@ def build_report(out: Path) -> pd.DataFrame:
     store.write_csv(out / "summary.csv", summary)
     store.write_text(out / "summary.md", markdown(summary))
     store.write_text(out / "summary.tex", latex(summary))
-    figures.all_figures(out, runs, summary)
+    figures.all_figures(out, runs, summary, data_dir)
     return summary
 
 
 def main(args) -> int:
-    summary = build_report(Path(args.path))
+    summary = build_report(Path(args.path), args.data_dir)
     print((Path(args.path) / "summary.md").read_text())
     print(f"{len(summary)} rows; figures in {Path(args.path) / 'figures'}")
     return 0

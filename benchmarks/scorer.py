@@ -51,6 +51,15 @@ class References:
         self.parzen_val = to_unit(x_train[50_000:51_000])
         self.parzen_val_real = to_unit(x_train[49_000:50_000])
         self.test_binary = binarize_once(self.test, seed=0)
+        self._test_nn = None
+        self.radii = {k: metrics.kth_radius(self.test_feats, k) for k in (3, 5)}
+
+    @property
+    def test_nn(self) -> np.ndarray:
+        """Distances from the first NN_SAMPLES test images to their nearest training image."""
+        if self._test_nn is None:
+            self._test_nn = metrics.nearest_distance(self.test[:NN_SAMPLES], self.train)
+        return self._test_nn
 
 
 class QuickFID:
@@ -82,8 +91,8 @@ def sample_metrics(images, refs: References, parzen_val=None) -> dict:
     out = {"fid": metrics.frechet_distance(feats, refs.test_feats)}
     out["kid"], out["kid_std"] = metrics.kernel_distance(feats, refs.test_feats)
     out["classifier_score"], out["classifier_score_std"] = metrics.classifier_score(logits)
-    out["precision"], out["recall"] = metrics.precision_recall(refs.test_feats, feats)
-    out["density"], out["coverage"] = metrics.density_coverage(refs.test_feats, feats)
+    out["precision"], out["recall"] = metrics.precision_recall(refs.test_feats, feats, 3, refs.radii[3])
+    out["density"], out["coverage"] = metrics.density_coverage(refs.test_feats, feats, 5, refs.radii[5])
     modes = metrics.mode_coverage(logits, refs.test_labels)
     out["modes_covered"], out["mode_kl"] = modes["covered"], modes["kl"]
     out.update({f"mode_hist_{d}": share for d, share in enumerate(modes["histogram"])})
@@ -91,11 +100,12 @@ def sample_metrics(images, refs: References, parzen_val=None) -> dict:
     ll = metrics.parzen_log_likelihood(images, refs.test, sigma)
     out.update(parzen_ll=float(ll.mean()), parzen_ll_se=float(ll.std(ddof=1) / np.sqrt(len(ll))),
                parzen_sigma=sigma)
-    out.update(metrics.nearest_neighbour_ratio(images[:NN_SAMPLES], refs.train, refs.test[:NN_SAMPLES]))
+    out.update(metrics.nearest_neighbour_ratio(images[:NN_SAMPLES], refs.train, test_distances=refs.test_nn))
     return out
 
 
 def vae_likelihood(model, x_binary, k: int, iwae_images: int, batch: int = 500) -> dict:
+    # IWAE costs k decoder passes per image: the suites cap its images (likelihood_images)
     """Test ELBO on all of x_binary and the IWAE bound with k samples on its first images."""
     elbo = np.concatenate([model.elbo(tf.constant(x_binary[i : i + batch])).numpy()
                            for i in range(0, len(x_binary), batch)])

@@ -27,14 +27,21 @@ TOP_KEYS = {
     "grid_samples": (int, 100),
     "overrides": (dict, {}),
     "eval": (dict, {}),
+    "manifold": (dict, {}),
 }
 EVAL_KEYS = {
     "samples": (int, 10_000),  # samples.npz size, scored by `score`
     "quick_fid": (bool, True),  # FID on quick_fid_samples after every epoch
     "quick_fid_samples": (int, 2_000),
     "iwae_k": (int, 50),  # importance samples for the IWAE bound
-    "likelihood_images": (int, 10_000),  # test images for test ELBO and IWAE
+    "likelihood_images": (int, 10_000),  # test images for the IWAE bound (the ELBO uses all)
     "parzen": (bool, True),
+}
+
+
+MANIFOLD_KEYS = {  # the 2-d-latent dense VAE that `bench` trains for the manifold figure
+    "epochs": (int, 5),
+    "steps_per_epoch": (int, None),
 }
 
 
@@ -43,7 +50,9 @@ def _check(table: dict, spec: dict, where: str) -> dict:
     for key, value in table.items():
         if key not in spec:
             raise UserError(f"{where}: unknown key {key!r}; valid keys: {', '.join(spec)}")
-        types = spec[key][0]
+        types, default = spec[key]
+        if value is None and default is None:
+            continue
         if isinstance(value, bool) and types in (int, (int, float)) or not isinstance(value, types):
             name = getattr(types, "__name__", "number")
             raise UserError(f"{where}: {key} = {value!r} must be a {name}")
@@ -56,6 +65,7 @@ def validate(raw: dict, where: str = "suite") -> dict:
     """A fully resolved suite from the TOML table `raw`, or a one-line UserError."""
     suite = _check(raw, TOP_KEYS, where)
     suite["eval"] = _check(suite["eval"], EVAL_KEYS, f"{where} [eval]")
+    suite["manifold"] = _check(suite["manifold"], MANIFOLD_KEYS, f"{where} [manifold]")
     for name in suite["models"]:
         if name not in models.MODEL_NAMES:
             raise UserError(f"{where}: unknown model {name!r}; valid: {', '.join(models.MODEL_NAMES)}")
@@ -114,6 +124,14 @@ def apply_cli(suite: dict, args) -> dict:
     suite = validate(suite, f"suite {name}")
     suite["name"] = name
     return suite
+
+
+def manifold_suite(suite: dict) -> dict:
+    """The extra run behind the latent-manifold figure: vae-dense with a 2-d latent."""
+    extra = dict(suite, models=["vae-dense"], seeds=[0], minutes=None, strategy="default",
+                 overrides={"vae-dense": {"latent_dim": 2}}, name=f"{suite['name']}-manifold",
+                 eval={**suite["eval"], "quick_fid": False, "samples": 100}, **suite["manifold"])
+    return extra
 
 
 def parse_shard(text: str | None) -> tuple[int, int]:

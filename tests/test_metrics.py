@@ -98,7 +98,7 @@ def test_parzen_matches_a_direct_logsumexp():
     flat = x.reshape(3, -1)
     sq = ((flat[:, None, :] - samples[None]) ** 2).sum(-1)
     direct = logsumexp(-sq / (2 * sigma**2), axis=1) - np.log(7) - 392 * np.log(2 * np.pi * sigma**2)
-    np.testing.assert_allclose(metrics.parzen_log_likelihood(samples, x, sigma), direct, rtol=1e-9)
+    np.testing.assert_allclose(metrics.parzen_log_likelihood(samples, x, sigma), direct, rtol=1e-5)
 
 
 def test_parzen_sigma_is_interior_and_extends_the_grid():
@@ -114,5 +114,5 @@ def test_nearest_neighbour_ratio_flags_copies():
     test = RNG.random((100, 16))
     copies = metrics.nearest_neighbour_ratio(train[:100], train, test)
     fresh = metrics.nearest_neighbour_ratio(RNG.random((100, 16)), train, test)
-    assert copies["nn_closer_fraction"] == 1.0 and copies["nn_ratio_median"] == 0.0
+    assert copies["nn_closer_fraction"] == 1.0 and copies["nn_ratio_median"] < 0.01  # float32 distances
     assert fresh["nn_closer_fraction"] < 0.2 and 0.8 < fresh["nn_ratio_median"] < 1.2
