@@ -38,8 +38,12 @@ class Progress:
 def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, epoch_callbacks=(),
              keras_callbacks=()):
     """Train every (model, seed) of the suite that is not finished; returns {run: status}."""
+    import tensorflow as tf
+
     from benchmarks.harness import EpochData, Run, make_strategy, resolve_config
     from models import family
+
+    tf.config.experimental.enable_op_determinism()  # with the seeds: same suite, same history
 
     (x_train, _), _ = load_mnist(data_dir)
     x_fit = x_train[: suite["train_images"]]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from benchmarks import lecture_checks as checks
@@ -55,7 +54,8 @@ def fig_variance(d):
 def fig_conv(d):
     fig, axes = plots.figure(1, 4, layout="compressed")
     panels = (("kernel", "kernel K\n(3×3)"), ("conv", "Conv2D\nof one pixel"),
-              ("transpose", "Conv2DTranspose\nstride 2, 5×5 → 10×10"), ("overlap", "ConvT of all ones:\nuneven overlap"))
+              ("transpose", "Conv2DTranspose\nstride 2, 5×5 → 10×10"),
+              ("overlap", "ConvT of all ones:\nuneven overlap"))
     for ax, (key, title) in zip(axes[0], panels):
         ax.imshow(d[key], cmap="viridis")
         ax.set_title(title, fontsize=14)

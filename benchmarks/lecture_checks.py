@@ -36,13 +36,16 @@ def elbo_identities(a=1.5, b=0.3, s=0.8, mc_samples=200_000, seed=0):
         post_mean = post_var * a * (x - b) / (s * s)
         for m, v in ((post_mean, post_var), (0.0, 1.0), (post_mean + 1.0, 0.5 * post_var), (-2.0, 2.0)):
             q = tfd.Normal(tf.constant(m, F64), np.sqrt(v))
-            log_joint = lambda z: (tfd.Normal(tf.constant(a, F64) * z + b, s).log_prob(x)
-                                   + prior.log_prob(z)).numpy()
-            integrand = lambda z: log_joint(z) - q.log_prob(z).numpy()
+            def log_lik(z, x=x):
+                return tfd.Normal(tf.constant(a, F64) * z + b, s).log_prob(x).numpy()
+
+            def integrand(z, q=q, log_lik=log_lik):  # log p(x, z) - log q(z)
+                return log_lik(z) + prior.log_prob(z).numpy() - q.log_prob(z).numpy()
+
             elbo = gauss_hermite(integrand, m, np.sqrt(v))
             kl_post = float(tfd.kl_divergence(q, tfd.Normal(tf.constant(post_mean, F64), np.sqrt(post_var))))
             kl_prior = float(tfd.kl_divergence(q, prior))
-            expected_ll = gauss_hermite(lambda z: tfd.Normal(a * z + b, s).log_prob(x).numpy(), m, np.sqrt(v))
+            expected_ll = gauss_hermite(log_lik, m, np.sqrt(v))
             worst["i quad"] = max(worst["i quad"], abs(evidence - elbo - kl_post))
             worst["ii quad"] = max(worst["ii quad"], abs(elbo - (-kl_prior + expected_ll)))
             z = m + np.sqrt(v) * rng.standard_normal(mc_samples)
@@ -101,7 +104,8 @@ def _exact_gradient(f, closed, m, s):
 
 def gradient_estimates(f, m, s, n, reps, seed, kind):
     """`reps` independent n-sample estimates of d/d(mu, sigma) E f(x), shape (reps, 2)."""
-    mu, sigma = tf.Variable(tf.fill([reps, 1], tf.constant(m, F64))), tf.Variable(tf.fill([reps, 1], tf.constant(s, F64)))
+    mu = tf.Variable(tf.fill([reps, 1], tf.constant(m, F64)))
+    sigma = tf.Variable(tf.fill([reps, 1], tf.constant(s, F64)))
     dist = tfd.Normal(mu, sigma)
     with tf.GradientTape() as tape:
         if kind == "reparameterization":  # x = mu + sigma * eps: differentiate through the sample
@@ -146,7 +150,8 @@ def inverse_cdf(rate=1.7, n=400_000, seed=0):
     density = tape.gradient(g_inv, xs).numpy() * 1.0  # q = U(0, 1) has density 1 on (0, 1)
     exact_density = tfd.Exponential(tf.constant(rate, F64)).prob(xs).numpy()
     return [_row("inverse CDF", "d/d rate E[x^2] vs -4/rate^3, in s.e.", abs(grad + 4 / rate**3) / per_sample_se, 5.0),
-            _row("change of variables", "max |q(g^-1(x)) |dg^-1/dx| - p(x)|", np.abs(density - exact_density).max(), 1e-12)]
+            _row("change of variables", "max |q(g^-1(x)) |dg^-1/dx| - p(x)|",
+                 np.abs(density - exact_density).max(), 1e-12)]
 
 
 def conv_adjoint(seed=0):
@@ -159,7 +164,8 @@ def conv_adjoint(seed=0):
         y = tf.constant(rng.normal(size=(2, hw, hw, c_small)))
         lhs = tf.reduce_sum(tf.nn.conv2d(x, kernel, 2, "SAME") * y)
         rhs = tf.reduce_sum(x * tf.nn.conv2d_transpose(y, kernel, x.shape, 2, "SAME"))
-        rows.append(_row("Conv2DTranspose adjoint", f"|<Kx, y> - <x, K^T y>| / |<Kx, y>|, {hw}x{hw}x{c_small} -> {big}x{big}x{c_big}",
+        shapes = f"{hw}x{hw}x{c_small} -> {big}x{big}x{c_big}"
+        rows.append(_row("Conv2DTranspose adjoint", f"|<Kx, y> - <x, K^T y>| / |<Kx, y>|, {shapes}",
                          abs(float(lhs - rhs)) / abs(float(lhs)), 1e-12))
     k = tf.constant(np.arange(1, 10, dtype=np.float64).reshape(3, 3, 1, 1))
     one_hot = np.zeros((1, 9, 9, 1))
@@ -170,7 +176,8 @@ def conv_adjoint(seed=0):
             "conv": tf.nn.conv2d(one_hot, k, 1, "SAME").numpy()[0, :, :, 0],
             "small": small[0, :, :, 0],
             "transpose": tf.nn.conv2d_transpose(small, k, (1, 10, 10, 1), 2, "SAME").numpy()[0, :, :, 0],
-            "overlap": tf.nn.conv2d_transpose(np.ones((1, 5, 5, 1)), tf.ones_like(k), (1, 10, 10, 1), 2, "SAME").numpy()[0, :, :, 0]}
+            "overlap": tf.nn.conv2d_transpose(np.ones((1, 5, 5, 1)), tf.ones_like(k), (1, 10, 10, 1), 2,
+                                              "SAME").numpy()[0, :, :, 0]}
     return rows, data
 
 

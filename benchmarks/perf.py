@@ -65,7 +65,8 @@ def main(args) -> int:
     suite = load_suite(args.suite)
     names = args.models or suite["models"]
     peak = matmul_peak_gflops()
-    print(f"fp32 matmul peak: {peak:.1f} GFLOP/s ({tf.config.threading.get_intra_op_parallelism_threads() or 'all'} threads)")
+    threads = tf.config.threading.get_intra_op_parallelism_threads() or "all"
+    print(f"fp32 matmul peak: {peak:.1f} GFLOP/s ({threads} threads)")
     rows = []
     for name in names:
         for jit in (False, True):

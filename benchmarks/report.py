@@ -152,8 +152,22 @@ def latex(summary: pd.DataFrame) -> str:
     return "\n".join(parts)
 
 
+def _suite_note(out: Path) -> str:
+    configs = [store.read_json(d / "config.json") for d in store.iter_run_dirs(out)]
+    suites = sorted({c.get("suite", "?") for c in configs})
+    return f"suite {', '.join(suites)}, {len(configs)} runs, on {_machine(configs)}"
+
+
+def _machine(configs) -> str:
+    env = next((c["environment"] for c in configs if "environment" in c), None)
+    if env is None:
+        return "an unrecorded machine"
+    gpus = ", ".join(env["gpus"]) or "no GPU"
+    return f"{env['cpu_count']} CPU cores ({env['cpu']}), {gpus}, TensorFlow {env['tensorflow']}"
+
+
 def build_report(out: Path, data_dir=None) -> pd.DataFrame:
-    from benchmarks import figures
+    from benchmarks import figures, papers
 
     out = Path(out)
     runs = collect(out)
@@ -161,6 +175,7 @@ def build_report(out: Path, data_dir=None) -> pd.DataFrame:
     store.write_csv(out / "summary.csv", summary)
     store.write_text(out / "summary.md", markdown(summary))
     store.write_text(out / "summary.tex", latex(summary))
+    papers.write(out, summary, _suite_note(out))
     figures.all_figures(out, runs, summary, data_dir)
     return summary
 

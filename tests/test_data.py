@@ -82,7 +82,8 @@ def test_corrupt_gzip_is_named(tmp_path):
 def test_md5_mismatch_names_both_sums(tmp_path):
     _write_fake_dir(tmp_path, compress=False)
     expected = data.CANONICAL_MD5["train-images-idx3-ubyte"]
-    with pytest.raises(UserError, match=rf"train-images-idx3-ubyte: md5 mismatch \(expected {expected}, got [0-9a-f]{{32}}\)"):
+    pattern = rf"train-images-idx3-ubyte: md5 mismatch \(expected {expected}, got [0-9a-f]{{32}}\)"
+    with pytest.raises(UserError, match=pattern):
         data.load_mnist(tmp_path)
 
 
