@@ -40,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("perf", help="steady-state throughput, FLOPs per step and share of peak")
     p.add_argument("--suite", default="default")
     p.add_argument("--models", nargs="+")
-    p.add_argument("--steps", type=int, default=30, help="timed steps per model")
+    p.add_argument("--steps", type=int, default=60, help="timed steps per model")
     p.add_argument("--out", default="results")
+    p.add_argument("--data-dir", help="MNIST folder (else $MNIST_DIR, else Keras)")
 
     p = sub.add_parser("feature-net", help="check or retrain the pinned MNIST feature network")
     p.add_argument("--train", action="store_true", help="retrain it (seed 0) and pin the weights")

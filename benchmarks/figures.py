@@ -49,7 +49,7 @@ def vae_figures(out: Path, folder: Path, data_dir=None) -> dict:
         q = norm.ppf(np.linspace(0.05, 0.95, n)).astype(np.float32)
         z = np.array([[x, y] for y in q[::-1] for x in q], np.float32)
         images = 1 / (1 + np.exp(-model.decode(z).numpy()))
-        plots.save(plots.manifold(images, n), folder, "vae-manifold")
+        plots.save(plots.manifold(images, n, (float(q[0]), float(q[-1]))), folder, "vae-manifold")
         made["vae-manifold"] = "(g) decoded 15x15 grid over the latent plane of a 2-d-latent dense VAE"
     run_dir = _first_run(out, "vae-dense", "checkpoint/state.npz")
     if run_dir is not None:
@@ -99,7 +99,7 @@ def all_figures(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, data_dir=N
         plots.save(plots.fid_curves(histories), folder, "fid-curves")
         made["fid-curves"] = "(d) quick FID against epoch and against training seconds, band = seed range"
     if "fid_mean" in summary:
-        plots.save(plots.fid_vs_time(summary), folder, "fid-vs-time")
+        plots.save(plots.fid_vs_time(summary, histories), folder, "fid-vs-time")
         made["fid-vs-time"] = "(e) final FID against training seconds, error bars = std over seeds"
     if "mode_hist_0_mean" in summary:
         plots.save(plots.mode_histograms(summary, TEST_CLASS_SHARES), folder, "modes")

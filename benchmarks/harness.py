@@ -44,7 +44,7 @@ def resolve_config(suite: dict, model: str, seed: int, data_source: str) -> dict
     compiled = {k: overrides.pop(k, suite[k]) for k in models.COMPILE_KEYS}
     hyper = {**models.defaults(model), **overrides, "batch_size": suite["batch_size"]}
     keys = ("epochs", "minutes", "steps_per_epoch", "train_images", "binarize", "strategy",
-            "grid_samples", "eval")
+            "deterministic", "grid_samples", "eval")
     return {"model": model, "family": models.family(model), "seed": seed, "suite": suite["name"],
             "hyperparameters": hyper, "data_source": data_source, **compiled,
             **{k: suite[k] for k in keys}}
@@ -98,8 +98,9 @@ class Run:
             stale.unlink(missing_ok=True)
         path = self.folder / "config.json"
         if path.is_file():
-            old = {k: v for k, v in store.read_json(path).items() if k != "environment"}
-            new = store.roundtrip(self.config)
+            ignored = ("environment", "data_source")  # the data is md5-verified wherever it lives
+            old = {k: v for k, v in store.read_json(path).items() if k not in ignored}
+            new = {k: v for k, v in store.roundtrip(self.config).items() if k not in ignored}
             if old != new:
                 diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
                 raise UserError(

@@ -43,7 +43,10 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, epoch_c
     from benchmarks.harness import EpochData, Run, make_strategy, resolve_config
     from models import family
 
-    tf.config.experimental.enable_op_determinism()  # with the seeds: same suite, same history
+    if suite["deterministic"]:  # with the seeds: same suite, same history
+        tf.config.experimental.enable_op_determinism()
+    else:
+        tf.config.experimental.disable_op_determinism()
 
     (x_train, _), _ = load_mnist(data_dir)
     x_fit = x_train[: suite["train_images"]]

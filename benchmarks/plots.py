@@ -63,11 +63,13 @@ def sample_grids(grids: dict) -> plt.Figure:
 
 def evolution(model: str, epochs: list, images: list) -> plt.Figure:
     """(b) one model's fixed-noise sample grid at several epochs."""
-    fig, axes = figure(1, len(images))
-    for ax, epoch, img in zip(axes[0], epochs, images):
+    rows = 2 if len(images) > 3 else 1
+    fig, axes = figure(rows, int(np.ceil(len(images) / rows)))
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, epoch, img in zip(axes.ravel(), epochs, images):
         ax.imshow(img)
         ax.set_title(f"epoch {epoch}")
-        ax.axis("off")
     fig.suptitle(f"{model}: the same z at every epoch", color=colour(model))
     return fig
 
@@ -97,7 +99,7 @@ def _band(ax, frames, x, y, model, grid=None):
     with warnings.catch_warnings():  # grid points past a seed's last epoch are NaN
         warnings.simplefilter("ignore", RuntimeWarning)
         mean, low, high = np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
-    ax.plot(grid, mean, color=colour(model), label=model, lw=2.5)
+    ax.plot(grid, mean, "o-" if len(grid) < 30 else "-", color=colour(model), label=model, lw=2.5, ms=6)
     if len(frames) > 1:
         ax.fill_between(grid, low, high, color=colour(model), alpha=0.2)
 
@@ -118,10 +120,22 @@ def fid_curves(histories: dict) -> plt.Figure:
     return fig
 
 
-def fid_vs_time(summary: pd.DataFrame) -> plt.Figure:
-    """(e) the one-slide answer: final FID against training seconds, error bars over seeds."""
+def fid_vs_time(summary: pd.DataFrame, histories: dict | None = None) -> plt.Figure:
+    """(e) the one-slide answer: final FID (10,000 samples) against training seconds, error
+    bars over seeds, over each model's quick-FID trajectory (2,000 samples, faint band)."""
     fig, axes = figure()
     ax = axes[0][0]
+    for model, frames in (histories or {}).items():
+        frames = [f for f in frames if "fid_quick" in f]
+        if frames:
+            end = max(f["train_seconds"].max() for f in frames)
+            grid = np.linspace(min(f["train_seconds"].min() for f in frames), end, 60)
+            values = np.array([np.interp(grid, f["train_seconds"], f["fid_quick"], left=np.nan, right=np.nan)
+                               for f in frames])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                ax.fill_between(grid, np.nanmin(values, 0), np.nanmax(values, 0), color=colour(model), alpha=0.15)
+                ax.plot(grid, np.nanmean(values, 0), color=colour(model), lw=1.5, alpha=0.6)
     rows = summary[summary["model"] != "real-data"].dropna(subset=["fid_mean"])
     for _, r in rows.iterrows():
         ax.errorbar(r["train_seconds_mean"], r["fid_mean"], xerr=_nz(r.get("train_seconds_std")),
@@ -130,9 +144,10 @@ def fid_vs_time(summary: pd.DataFrame) -> plt.Figure:
     real = summary[summary["model"] == "real-data"]
     if len(real) and not pd.isna(real["fid_mean"].iloc[0]):
         ax.axhline(real["fid_mean"].iloc[0], ls="--", color="0.3", label="real data (floor)")
-    ax.set_xlabel("training seconds per run")
-    ax.set_ylabel("FID (10,000 samples) ↓")
+    ax.set_xlabel("training seconds per run (faint: FID of 2,000 samples during training)")
+    ax.set_ylabel("FID ↓ (markers: 10,000 samples)")
     ax.set_yscale("log")
+    ax.set_xlim(left=0)
     ax.legend(loc="best")
     ax.set_title("Sample quality against training cost")
     return fig
@@ -157,12 +172,15 @@ def mode_histograms(summary: pd.DataFrame, true: np.ndarray) -> plt.Figure:
     return fig
 
 
-def manifold(images: np.ndarray, n: int) -> plt.Figure:
-    """(g) a decoded n x n grid over the latent plane of a 2-d VAE."""
+def manifold(images: np.ndarray, n: int, z_range: tuple = (-1.645, 1.645)) -> plt.Figure:
+    """(g) a decoded n x n grid over the latent plane of a 2-d VAE; z_range is the first and
+    last grid value on each axis (the grid is drawn row by row, top row = largest z2)."""
     fig, axes = figure()
     ax = axes[0][0]
-    ax.imshow(tile(images, n, pad=0), cmap="gray_r", vmin=0, vmax=1, extent=(-2.5, 2.5, -2.5, 2.5))
-    ax.set_xlabel("z₁ (Gaussian quantiles)")
+    half = (z_range[1] - z_range[0]) / (n - 1) / 2
+    lo, hi = z_range[0] - half, z_range[1] + half
+    ax.imshow(tile(images, n, pad=0), cmap="gray_r", vmin=0, vmax=1, extent=(lo, hi, lo, hi))
+    ax.set_xlabel("z₁ (grid at Gaussian quantiles 5%–95%)")
     ax.set_ylabel("z₂")
     ax.set_title("VAE latent manifold (2-d latent)")
     return fig

@@ -16,13 +16,13 @@ QUALITY = {
     "precision": ("Precision", True, 3), "recall": ("Recall", True, 3),
     "density": ("Density", True, 3), "coverage": ("Coverage", True, 3),
     "modes_covered": ("Digits", True, 1), "parzen_ll": ("Parzen LL", True, 0),
-    "nn_closer_fraction": ("Copy frac.", False, 3),
+    "nn_closer_fraction": ("Copy frac.", None, 3),  # judged against real data (~0.05), not min
 }
 LIKELIHOOD = {"test_elbo": ("Test ELBO", True, 2), "iwae_bound": ("IWAE bound", True, 2)}
 COST = {
-    "train_seconds": ("Train s", False, 0), "epochs": ("Epochs", None, 0),
+    "train_seconds": ("Train s", None, 0), "epochs": ("Epochs", None, 0),
     "train_images_seen": ("Images seen", None, 0), "images_per_sec": ("Images/s", True, 0),
-    "parameters": ("Parameters", False, 0),
+    "parameters": ("Parameters", None, 0),
 }
 TABLES = {"Sample quality": QUALITY, "Likelihood (VAEs, nats)": LIKELIHOOD, "Training cost": COST}
 REAL = "real-data"
@@ -123,7 +123,9 @@ def markdown(summary: pd.DataFrame) -> str:
     parts = ["# Results\n", "Mean ± std over seeds; bold: the best model in each column; "
              "↑/↓: higher/lower is better. The real-data row scores 10,000 real held-out images "
              "(train[50000:60000]) as if they were samples: the ceiling at this sample size. "
-             "Seeds: scored/total runs.\n"]
+             "Seeds: scored/total runs. Copy frac.: share of samples nearer to a training image "
+             "than 95% of real test images are (real data: about 0.05; far above it means copying, "
+             "far below it means samples unlike any digit).\n"]
     for title, columns in TABLES.items():
         rows = summary if title != "Likelihood (VAEs, nats)" else summary[summary["model"].str.startswith("vae")]
         if rows.empty:

@@ -23,6 +23,7 @@ TOP_KEYS = {
     "batch_size": (int, 128),
     "binarize": (bool, True),
     "strategy": (str, "default"),
+    "deterministic": (bool, True),  # TF op determinism (Keras then turns XLA off)
     "jit_compile": (bool, False),
     "steps_per_execution": (int, 1),
     "grid_samples": (int, 100),
@@ -86,6 +87,10 @@ def validate(raw: dict, where: str = "suite") -> dict:
             raise UserError(f"{where}: {key} = {suite[key]} must be positive")
     if suite["strategy"] not in STRATEGIES:
         raise UserError(f"{where}: strategy = {suite['strategy']!r}; valid: {', '.join(STRATEGIES)}")
+    jit = [m for m in suite["models"] if suite["overrides"].get(m, {}).get("jit_compile", suite["jit_compile"])]
+    if jit and suite["deterministic"]:
+        raise UserError(f"{where}: jit_compile for {', '.join(jit)} needs deterministic = false "
+                        "(Keras turns XLA off under TF op determinism)")
     if not 1 <= suite["train_images"] <= 50_000:
         raise UserError(f"{where}: train_images must be in 1..50000 (train[50000:] is validation)")
     return suite
