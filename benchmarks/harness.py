@@ -206,4 +206,9 @@ class Run:
     def _tensorboard_writer(self):
         if not self.tensorboard:
             return None
+        try:
+            import tensorboard  # noqa: F401  (tf.summary needs it; TensorFlow 2.21 does not install it)
+        except ImportError:
+            raise UserError("--tensorboard needs the tensorboard package: pip install 'genbench[tensorboard]' "
+                            "(or pip install tensorboard), or drop --tensorboard") from None
         return tf.summary.create_file_writer(str(self.folder / "tensorboard"))

@@ -222,3 +222,15 @@ def test_mirrored_strategy_on_two_logical_cpus():
     # the same SGD step up to each replica's own noise draws (measured: 0.22); a missing
     # 1/replicas loss scale doubles the step, which gives a relative difference of 1.0 or more
     assert float(lines["relative"]) < 0.5
+
+
+def test_tensorboard_writes_events_or_names_the_missing_package(tmp_path, mnist_dir):
+    suite = tiny_suite(epochs=1)
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        with pytest.raises(UserError, match="--tensorboard needs the tensorboard package"):
+            run_grid(suite, tmp_path, mnist_dir, tensorboard=True)
+        return
+    run_grid(suite, tmp_path, mnist_dir, tensorboard=True)
+    assert list((store.run_dir(tmp_path, "vae-dense", 0) / "tensorboard").glob("events.out.tfevents.*"))
