@@ -31,21 +31,14 @@ def _first_run(out: Path, model: str, need: str):
     return None
 
 
-def _load_model(run_dir: Path):
-    from benchmarks.harness import Run, make_strategy
-
-    run = Run(store.read_json(run_dir / "config.json"), run_dir)
-    model, variables = run.build(make_strategy("default"))
-    run.load_checkpoint(variables)
-    return model
-
-
 def vae_figures(out: Path, folder: Path, data_dir=None) -> dict:
     """(g): the 2-d latent manifold and interpolations between test digits."""
+    from benchmarks.harness import Run
+
     made = {}
     manifold_dir = Path(out) / MANIFOLD_DIR
     if (manifold_dir / "checkpoint" / "state.npz").is_file():
-        model, n = _load_model(manifold_dir), 15
+        model, n = Run.load_model(manifold_dir), 15
         q = norm.ppf(np.linspace(0.05, 0.95, n)).astype(np.float32)
         z = np.array([[x, y] for y in q[::-1] for x in q], np.float32)
         images = 1 / (1 + np.exp(-model.decode(z).numpy()))
@@ -57,7 +50,7 @@ def vae_figures(out: Path, folder: Path, data_dir=None) -> dict:
         from benchmarks.pipeline import to_unit
 
         _, (x_test, _) = load_mnist(data_dir)
-        model = _load_model(run_dir)
+        model = Run.load_model(run_dir)
         mean, _ = model.encode(to_unit(x_test[:12]))
         mean = mean.numpy()
         t = np.linspace(0, 1, 10, dtype=np.float32)[:, None]

@@ -9,6 +9,7 @@ this module does not import the scorer.
 from __future__ import annotations
 
 import math
+import os
 import platform
 import sys
 import time
@@ -33,7 +34,7 @@ def environment() -> dict:
     return {
         "python": sys.version.split()[0], "tensorflow": tf.__version__, "keras": keras.__version__,
         "platform": platform.platform(), "cpu": platform.processor() or platform.machine(),
-        "cpu_count": __import__("os").cpu_count(),
+        "cpu_count": os.cpu_count(),
         "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
     }
 
@@ -202,6 +203,14 @@ class Run:
             store.write_json(self.status_path, {"status": status, "epoch": len(rows),
                                                 "train_seconds": train_seconds})
         return status
+
+    @classmethod
+    def load_model(cls, folder: Path):
+        """The model of a run folder, rebuilt from config.json and its last checkpoint."""
+        run = cls(store.read_json(Path(folder) / "config.json"), folder)
+        model, variables = run.build(make_strategy("default"))
+        run.load_checkpoint(variables)
+        return model
 
     def _tensorboard_writer(self):
         if not self.tensorboard:

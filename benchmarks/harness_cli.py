@@ -83,8 +83,8 @@ def _quick_fid_callbacks(suite, data_dir):
     return [lambda model_name: quick]
 
 
-def run_command(args) -> int:
-    suite = apply_cli(load_suite(args.suite), args)
+def run_command(args, suite=None) -> int:
+    suite = suite or apply_cli(load_suite(args.suite), args)
     shard = parse_shard(args.shard)
     start = time.perf_counter()
     statuses = run_grid(suite, Path(args.out), args.data_dir, shard, args.tensorboard,
@@ -100,8 +100,8 @@ def bench_command(args) -> int:
     from benchmarks import lecture, report, scorer
 
     start = time.perf_counter()
-    run_command(args)
     suite = apply_cli(load_suite(args.suite), args)
+    run_command(args, suite)
     print("training the 2-d-latent VAE for the manifold figure")
     run_grid(manifold_suite(suite), Path(args.out) / "extras", args.data_dir)
     t_run = time.perf_counter()

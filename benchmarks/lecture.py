@@ -90,7 +90,7 @@ def fig_runs(runs_dir: Path):
     fig, axes = plots.figure(1, len(terms))
     for ax, term in zip(axes[0], terms):
         for model, fs in frames.items():
-            plots._band(ax, fs, "epoch", term, model)
+            plots.band(ax, fs, "epoch", term, model)
         ax.set_title({"d_fake": "mean D(G(z))", "g_loss": "generator loss", "fid_quick": "FID (2k) ↓"}[term])
         ax.set_xlabel("epoch")
     axes[0][0].legend()
@@ -122,12 +122,11 @@ def run_all(out: Path, runs: Path | None = None, fast: bool = False) -> pd.DataF
                          residual=table["residual"].map(lambda v: f"{v:.3g}"),
                          tolerance=table["tolerance"].map(lambda v: f"{v:.3g}"),
                          **{"pass": table["pass"].map({True: "yes", False: "**NO**"})})
+    index = ["## Figures (PDF and PNG)", ""] + [f"- `{name}.png`: {desc}" for name, (_, desc) in figures.items()]
     text = ["# Lecture checks", "", f"{int(table['pass'].sum())}/{len(table)} checks pass. "
-            "Command: `python -m benchmarks lecture`.", "", shown.to_markdown(index=False), "",
-            "## Figures (PDF and PNG)", ""]
-    text += [f"- `{name}.png`: {desc}" for name, (_, desc) in figures.items()]
+            "Command: `python -m benchmarks lecture`.", "", shown.to_markdown(index=False), "", *index]
     store.write_text(out / "checks.md", "\n".join(text) + "\n")
-    store.write_text(out / "README.md", "\n".join(text[-len(figures) - 2 :]) + "\n")
+    store.write_text(out / "README.md", "\n".join(index) + "\n")
     return table
 
 

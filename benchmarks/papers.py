@@ -29,34 +29,40 @@ def _ours(summary: pd.DataFrame, column: str) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _section(title: str, protocol: str, header: str, rows: list[str]) -> list[str]:
+    return ["", f"## {title}", "", protocol, "", f"| Model | {header} | Budget |", "|:--|--:|:--|", *rows]
+
+
 def papers_markdown(summary: pd.DataFrame, suite_note: str) -> str:
     lines = ["# Published numbers beside ours", "",
              f"Our rows: {suite_note}. Epoch counts follow the suite's definition of an epoch "
              "(see `benchmarks/suites/`); the budget column shows how far from the papers' "
-             "training budgets (hundreds of full epochs on GPUs) our runs are.", "",
-             "## Parzen-window log-likelihood of the MNIST test set (nats, higher is better)", "",
-             "Protocol (Goodfellow et al. 2014, Table 1): a Gaussian Parzen window on 10,000 "
-             "samples, σ chosen by likelihood on a validation set, mean log-likelihood of the "
-             "10,000 test images ± standard error. Ours: σ from a log grid on train[50000:51000]; "
-             "the ± is the std over seeds. Parzen estimates are known to be poor likelihood "
-             "estimates in 784 dimensions (Theis et al. 2016): read them as the convention they are.", "",
-             "| Model | Parzen LL | Budget |", "|:--|--:|:--|"]
-    lines += [f"| {m} (Goodfellow et al. 2014) | {v} | paper |" for m, v in GOODFELLOW]
-    lines += [f"| {m} | {v} | {b} |" for m, v, b in _ours(summary, "parzen_ll")]
+             "training budgets (hundreds of full epochs on GPUs) our runs are."]
+    parzen = [f"| {m} (Goodfellow et al. 2014) | {v} | paper |" for m, v in GOODFELLOW]
+    parzen += [f"| {m} | {v} | {b} |" for m, v, b in _ours(summary, "parzen_ll")]
     real = summary[summary["model"] == "real-data"]
     if len(real) and "parzen_ll_mean" in real:
-        lines.append(f"| real held-out images as samples | {real['parzen_ll_mean'].iloc[0]:.1f} | reference |")
-    lines += ["", "## Test log-likelihood of VAEs (nats, higher is better)", "",
-              "Protocol (Burda et al. 2015, Table 1): log p(x) estimated with the importance-"
-              "weighted bound at k = 5000 on the dynamically binarized test set. Ours: the test "
-              "ELBO on all 10,000 test images and the IWAE bound with the suite's k (the `long` "
-              "suite uses k = 5000), on the test set binarized once (seed 0).", "",
-              "| Model | log p(x) estimate | Budget |", "|:--|--:|:--|"]
-    lines += [f"| {m} (Burda et al. 2015) | {v} | paper, k = 5000 |" for m, v in BURDA]
-    lines += [f"| {m} (test ELBO) | {v} | {b} |" for m, v, b in _ours(summary, "test_elbo")]
+        parzen.append(f"| real held-out images as samples | {real['parzen_ll_mean'].iloc[0]:.1f} | reference |")
+    lines += _section(
+        "Parzen-window log-likelihood of the MNIST test set (nats, higher is better)",
+        "Protocol (Goodfellow et al. 2014, Table 1): a Gaussian Parzen window on 10,000 "
+        "samples, σ chosen by likelihood on a validation set, mean log-likelihood of the "
+        "10,000 test images ± standard error. Ours: σ from a log grid on train[50000:51000]; "
+        "the ± is the std over seeds. Parzen estimates are known to be poor likelihood "
+        "estimates in 784 dimensions (Theis et al. 2016): read them as the convention they are.",
+        "Parzen LL", parzen)
     k = summary.get("iwae_k_mean", pd.Series(dtype=float)).dropna()
     k_text = f"k = {int(k.iloc[0])}" if len(k) else "IWAE"
-    lines += [f"| {m} (IWAE, {k_text}) | {v} | {b} |" for m, v, b in _ours(summary, "iwae_bound")]
+    vae = [f"| {m} (Burda et al. 2015) | {v} | paper, k = 5000 |" for m, v in BURDA]
+    vae += [f"| {m} (test ELBO) | {v} | {b} |" for m, v, b in _ours(summary, "test_elbo")]
+    vae += [f"| {m} (IWAE, {k_text}) | {v} | {b} |" for m, v, b in _ours(summary, "iwae_bound")]
+    lines += _section(
+        "Test log-likelihood of VAEs (nats, higher is better)",
+        "Protocol (Burda et al. 2015, Table 1): log p(x) estimated with the importance-"
+        "weighted bound at k = 5000 on the dynamically binarized test set. Ours: the test "
+        "ELBO on all 10,000 test images and the IWAE bound with the suite's k (the `long` "
+        "suite uses k = 5000), on the test set binarized once (seed 0).",
+        "log p(x) estimate", vae)
     lines += ["", "## FID", "",
               "Lucic et al. 2018 (\"Are GANs Created Equal?\") report FIDs computed on Inception "
               "(ImageNet) features. Our FID uses the pinned MNIST feature network "

@@ -80,7 +80,7 @@ def losses(histories: dict, terms: list, title: str) -> plt.Figure:
     for ax, term in zip(axes[0], terms):
         for model, frames in histories.items():
             if term in frames[0]:
-                _band(ax, frames, "epoch", term, model)
+                band(ax, frames, "epoch", term, model)
         ax.set_xlabel("epoch")
         ax.set_title(term)
     axes[0][0].legend()
@@ -88,7 +88,7 @@ def losses(histories: dict, terms: list, title: str) -> plt.Figure:
     return fig
 
 
-def _band(ax, frames, x, y, model, grid=None):
+def band(ax, frames, x, y, model, grid=None):
     """Mean line and min-max band over seeds, on a common x grid (interpolated)."""
     frames = [f.dropna(subset=[y]) for f in frames if y in f and len(f.dropna(subset=[y]))]
     if not frames:
@@ -109,9 +109,9 @@ def fid_curves(histories: dict) -> plt.Figure:
     fig, axes = figure(1, 2)
     ax_e, ax_t = axes[0]
     for model, frames in histories.items():
-        _band(ax_e, frames, "epoch", "fid_quick", model)
+        band(ax_e, frames, "epoch", "fid_quick", model)
         end = max(f["train_seconds"].max() for f in frames)
-        _band(ax_t, frames, "train_seconds", "fid_quick", model, np.linspace(0, end, 60))
+        band(ax_t, frames, "train_seconds", "fid_quick", model, np.linspace(0, end, 60))
     for ax, label in ((ax_e, "epoch"), (ax_t, "training seconds")):
         ax.set_xlabel(label)
         ax.set_ylabel("FID (2,000 samples) ↓")

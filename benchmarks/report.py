@@ -119,6 +119,11 @@ def _seed_note(row) -> str:
     return note
 
 
+def _rows(summary: pd.DataFrame, title: str) -> pd.DataFrame:
+    """The rows a table shows: every model, but only the VAEs for likelihood."""
+    return summary[summary["model"].str.startswith("vae")] if title.startswith("Likelihood") else summary
+
+
 def markdown(summary: pd.DataFrame) -> str:
     parts = ["# Results\n", "Mean ± std over seeds; bold: the best model in each column; "
              "↑/↓: higher/lower is better. The real-data row scores 10,000 real held-out images "
@@ -127,7 +132,7 @@ def markdown(summary: pd.DataFrame) -> str:
              "than 95% of real test images are (real data: about 0.05; far above it means copying, "
              "far below it means samples unlike any digit).\n"]
     for title, columns in TABLES.items():
-        rows = summary if title != "Likelihood (VAEs, nats)" else summary[summary["model"].str.startswith("vae")]
+        rows = _rows(summary, title)
         if rows.empty:
             continue
         parts.append(f"## {title}\n\n{formatted(rows, columns).to_markdown(index=False)}\n")
@@ -148,7 +153,7 @@ def _latex_table(table: pd.DataFrame, title: str) -> str:
 def latex(summary: pd.DataFrame) -> str:
     parts = ["% genbench summary; needs \\usepackage{booktabs}"]
     for title, columns in TABLES.items():
-        rows = summary if title != "Likelihood (VAEs, nats)" else summary[summary["model"].str.startswith("vae")]
+        rows = _rows(summary, title)
         if not rows.empty:
             parts.append(_latex_table(formatted(rows, columns, latex=True), title))
     return "\n".join(parts)

@@ -17,6 +17,7 @@ train[50000:51000]. It is the ceiling of every column at this sample size.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import time
 from pathlib import Path
@@ -140,7 +141,7 @@ def _fingerprint(*parts) -> str:
 
 def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
     """Write run_dir/metrics.json; returns 'scored', 'current', 'diverged' or 'unfinished'."""
-    from benchmarks.harness import Run, make_strategy
+    from benchmarks.harness import Run
     from models import parameter_count
 
     config = store.read_json(run_dir / "config.json")
@@ -158,11 +159,10 @@ def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
         return "current"
     start = time.perf_counter()
     refs = refs_factory()
-    images = check_samples(store.load_npz(run_dir / "samples.npz")["images"], run_dir / "samples.npz")
+    with np.load(io.BytesIO(samples_bytes), allow_pickle=False) as npz:  # the bytes already read
+        images = check_samples(npz["images"], run_dir / "samples.npz")
     result = {**base, **sample_metrics(images, refs)}
-    run = Run(config, run_dir)
-    model, variables = run.build(make_strategy("default"))
-    run.load_checkpoint(variables)
+    model = Run.load_model(run_dir)
     result["parameters"] = parameter_count(model)
     result["sample_seconds"] = time.perf_counter() - start
     if config["family"] == "vae":

@@ -116,3 +116,13 @@ def test_nearest_neighbour_ratio_flags_copies():
     fresh = metrics.nearest_neighbour_ratio(RNG.random((100, 16)), train, test)
     assert copies["nn_closer_fraction"] == 1.0 and copies["nn_ratio_median"] < 0.01  # float32 distances
     assert fresh["nn_closer_fraction"] < 0.2 and 0.8 < fresh["nn_ratio_median"] < 1.2
+
+
+def test_density_coverage_by_hand():
+    # real at 0, 1, 2, 3 with k = 1: every radius is 1. Fakes at 0.5 and 10.
+    # density: fake 0.5 lies strictly inside the balls of 0 and 1 (distance 0.5 < 1), not of 2
+    #   (1.5); fake 10 in none -> (2 + 0) / (k * M) = 2 / (1 * 2) = 1.0
+    # coverage: nearest fake to 0 and 1 is 0.5 (< 1), to 2 is 1.5 and to 3 is 2.5 -> 2 / 4 = 0.5
+    real = np.array([[0.0], [1.0], [2.0], [3.0]])
+    density, coverage = metrics.density_coverage(real, np.array([[0.5], [10.0]]), k=1)
+    assert density == pytest.approx(1.0) and coverage == pytest.approx(0.5)

@@ -98,3 +98,18 @@ def test_bad_samples_give_a_clear_error(tmp_path):
         scorer.check_samples(np.zeros((3, 784), np.float32), "x.npz")
     with pytest.raises(UserError, match="in \\[0, 1\\]"):
         scorer.check_samples(np.full((3, 28, 28, 1), 2.0, np.float32), "x.npz")
+
+
+def test_a_failed_retrain_leaves_the_pinned_weights(monkeypatch, tmp_path):
+    import argparse
+    import inspect
+
+    # the real trainer writes a candidate beside the pinned file, never the pinned file
+    out = inspect.signature(feature_net.train).parameters["out"].default
+    assert out == feature_net.CANDIDATE and out != feature_net.WEIGHTS
+    before = feature_net.sha256(feature_net.WEIGHTS)
+    fake_info = {"test_accuracy": 0.90, "sha256": "0" * 64}
+    monkeypatch.setattr(feature_net, "train", lambda data_dir: fake_info)  # 10 minutes of training, stubbed
+    with pytest.raises(UserError, match="not fit to pin; the pinned feature_net.npz is unchanged"):
+        feature_net.main(argparse.Namespace(train=True, data_dir=None))
+    assert feature_net.sha256(feature_net.WEIGHTS) == before == feature_net.WEIGHTS_SHA256
