@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
@@ -10,6 +11,19 @@ from benchmarks.errors import UserError
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+# command -> (module, function): each command is imported only when it runs
+COMMANDS = {
+    "data": ("benchmarks.data.command", "main"),
+    "run": ("benchmarks.training.grid", "run_command"),
+    "perf": ("benchmarks.training.perf", "main"),
+    "feature-net": ("benchmarks.scoring.feature_net", "main"),
+    "score": ("benchmarks.scoring.scorer", "main"),
+    "report": ("benchmarks.reporting.report", "main"),
+    "lecture": ("benchmarks.lecture.command", "main"),
+    "bench": ("benchmarks.bench", "bench_command"),
+}
 
 
 def _add_run_args(p: argparse.ArgumentParser, suite_default: str | None) -> None:
@@ -70,22 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "data":
-            from benchmarks.cli_data import main as command
-        elif args.command == "run":
-            from benchmarks.harness_cli import run_command as command
-        elif args.command == "perf":
-            from benchmarks.perf import main as command
-        elif args.command == "feature-net":
-            from benchmarks.feature_net import main as command
-        elif args.command == "score":
-            from benchmarks.scorer import main as command
-        elif args.command == "report":
-            from benchmarks.report import main as command
-        elif args.command == "lecture":
-            from benchmarks.lecture import main as command
-        else:
-            from benchmarks.harness_cli import bench_command as command
+        module, function = COMMANDS[args.command]
+        command = getattr(importlib.import_module(module), function)
         return command(args) or 0
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)

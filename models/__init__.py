@@ -5,17 +5,17 @@ Importing this package does not import TensorFlow; `build` does.
 
 from __future__ import annotations
 
-from models.registry import COMPILE_KEYS, MODEL_NAMES, TRAINING_DEFAULTS, defaults, entry, family
+from models.registry import COMPILE_KEYS, FAMILIES, MODEL_NAMES, defaults, entry, family, generator_loss, loss_variants
 
-__all__ = ["COMPILE_KEYS", "MODEL_NAMES", "build", "defaults", "family", "parameter_count",
-           "state_variables"]
+__all__ = ["COMPILE_KEYS", "FAMILIES", "MODEL_NAMES", "build", "defaults", "family", "generator_loss",
+           "loss_variants", "parameter_count", "state_variables"]
 
 
 def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **overrides):
     """The model `name`, built with its defaults updated by `overrides`, and compiled."""
     import keras
 
-    from models import architectures as arch
+    from models import architectures, losses
     from models.gan import GAN
     from models.vae import VAE
 
@@ -24,20 +24,17 @@ def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **
     if unknown:
         raise ValueError(f"unknown setting(s) {unknown} for {name}; valid: {sorted(spec['defaults'])}")
     cfg = {**spec["defaults"], **overrides}
+    nets = {role: getattr(architectures, builder)(**{arg: cfg[key] for arg, key in args.items()})
+            for role, (builder, args) in spec["nets"].items()}
     adam = lambda: keras.optimizers.Adam(cfg["learning_rate"], beta_1=cfg["beta_1"])
     compile_kw = {"jit_compile": jit_compile, "steps_per_execution": steps_per_execution}
-    first, second = (getattr(arch, net) for net in spec["nets"])
     if spec["family"] == "vae":
-        arch_kw = {k: v for k, v in cfg.items() if k not in TRAINING_DEFAULTS}
-        model = VAE(first(**arch_kw), second(**arch_kw), cfg["latent_dim"], seed=seed, name=name)
+        model = VAE(nets["encoder"], nets["decoder"], cfg["latent_dim"], seed=seed, name=name)
         model.compile(optimizer=adam(), **compile_kw)
-        return model
-    if "d_hidden" in cfg:
-        d, g = first(hidden=cfg["d_hidden"], alpha=cfg["alpha"]), second(cfg["z_dim"], cfg["g_hidden"])
     else:
-        d, g = first(alpha=cfg["alpha"]), second(z_dim=cfg["z_dim"])
-    model = GAN(d, g, cfg["z_dim"], cfg["generator_loss"], seed=seed, name=name)
-    model.compile(d_optimizer=adam(), g_optimizer=adam(), **compile_kw)
+        model = GAN(nets["discriminator"], nets["generator"], cfg["z_dim"],
+                    losses.GENERATOR_LOSSES[spec["generator_loss"]], seed=seed, name=name)
+        model.compile(d_optimizer=adam(), g_optimizer=adam(), **compile_kw)
     return model
 
 

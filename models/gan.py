@@ -6,16 +6,18 @@ import keras
 import tensorflow as tf
 
 from models.layers import sample_in_chunks
-from models.losses import discriminator_loss, generator_loss
+from models.losses import discriminator_loss, non_saturating_generator_loss
 
 
 class GAN(keras.Model):
-    def __init__(self, discriminator, generator, z_dim, generator_loss_kind="non_saturating",
+    """D ascends V(D, G) = E log D(x) + E log(1 - D(G(z))); G minimises `generator_loss`
+    (a function of D's logits on G(z), from `models.losses`)."""
+
+    def __init__(self, discriminator, generator, z_dim, generator_loss=non_saturating_generator_loss,
                  seed=0, **kwargs):
         super().__init__(**kwargs)
-        generator_loss(tf.zeros([1]), generator_loss_kind)  # validates the kind early
         self.discriminator, self.generator = discriminator, generator
-        self.z_dim, self.generator_loss_kind = int(z_dim), generator_loss_kind
+        self.z_dim, self.generator_loss = int(z_dim), generator_loss
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
@@ -56,7 +58,7 @@ class GAN(keras.Model):
         z = self._noise(batch)
         with tf.GradientTape() as tape:
             g_fake_logits = self.discriminator(self.generator(z, training=True), training=True)
-            g_loss = generator_loss(g_fake_logits, self.generator_loss_kind)
+            g_loss = self.generator_loss(g_fake_logits)
             g_scaled = g_loss / replicas
         g_grads = tape.gradient(g_scaled, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_weights))

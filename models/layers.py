@@ -30,12 +30,17 @@ class LeakyReLU(keras.layers.Layer):
 
 
 def reparameterize(mean, log_var, seed):
-    """z = mean + exp(log_var / 2) * eps with eps ~ N(0, I) from `seed` (a SeedGenerator).
+    """z = mean + exp(log_var / 2) * eps with eps ~ N(0, I).
 
-    The sample is a deterministic, differentiable function of (mean, log_var), so gradients
-    flow through it (Kingma & Welling 2014, Sec. 2.4).
+    `seed` is a keras.random.SeedGenerator (training: a fresh eps at every call) or a pair of
+    integers (evaluation: a stateless, repeatable eps). The sample is a deterministic,
+    differentiable function of (mean, log_var), so gradients flow through it (Kingma &
+    Welling 2014, Sec. 2.4).
     """
-    eps = keras.random.normal(tf.shape(mean), seed=seed)
+    if isinstance(seed, keras.random.SeedGenerator):
+        eps = keras.random.normal(tf.shape(mean), seed=seed)
+    else:
+        eps = tf.random.stateless_normal(tf.shape(mean), seed=seed)
     return mean + tf.exp(0.5 * log_var) * eps
 
 

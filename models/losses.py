@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-GENERATOR_LOSSES = ("non_saturating", "minimax")
-
 
 def _flat(x):
     return tf.reshape(x, [tf.shape(x)[0], -1])
@@ -63,17 +61,25 @@ def discriminator_loss(real_logits, fake_logits):
     return tf.reduce_mean(tf.nn.softplus(-real)) + tf.reduce_mean(tf.nn.softplus(fake))
 
 
-def generator_loss(fake_logits, kind: str = "non_saturating"):
-    """The generator's loss, minimised.
+def non_saturating_generator_loss(fake_logits):
+    """-mean log D(G(z)) = mean softplus(-l), minimised by G.
 
-    - "non_saturating": -mean log D(G(z)) = mean softplus(-l) (Goodfellow et al. 2014, Sec. 3,
-      the heuristic used in practice: strong gradients when D rejects the samples);
-    - "minimax": mean log(1 - D(G(z))) = -mean softplus(l) (the original objective, Eq. 1,
-      which saturates when D(G(z)) -> 0).
+    Goodfellow et al. 2014, "Generative Adversarial Nets", Sec. 3: the heuristic used in
+    practice. Its gradient with respect to the logit is -(1 - D), strong while D rejects the
+    samples (D(G(z)) -> 0), which is where training starts.
     """
     fake = _gan_logits(fake_logits, "fake_logits")
-    if kind == "non_saturating":
-        return tf.reduce_mean(tf.nn.softplus(-fake))
-    if kind == "minimax":
-        return -tf.reduce_mean(tf.nn.softplus(fake))
-    raise ValueError(f"generator loss kind must be one of {GENERATOR_LOSSES}, got {kind!r}")
+    return tf.reduce_mean(tf.nn.softplus(-fake))
+
+
+def minimax_generator_loss(fake_logits):
+    """mean log(1 - D(G(z))) = -mean softplus(l), minimised by G.
+
+    Goodfellow et al. 2014, Eq. 1: the original minimax objective. Its gradient with respect
+    to the logit is -D, which vanishes as D(G(z)) -> 0: the generator saturates early on.
+    """
+    fake = _gan_logits(fake_logits, "fake_logits")
+    return -tf.reduce_mean(tf.nn.softplus(fake))
+
+
+GENERATOR_LOSSES = {"non_saturating": non_saturating_generator_loss, "minimax": minimax_generator_loss}

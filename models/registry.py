@@ -1,26 +1,45 @@
-"""The model registry as plain data (no TensorFlow import): names, families, builders by
-name, and default settings. `models.build` turns an entry into a compiled keras.Model."""
+"""The model registry as plain data (no TensorFlow import).
+
+Each entry names its family, its networks (builder function in `models.architectures` and
+which setting feeds each builder argument), its generator loss for GANs (a name in
+`models.losses.GENERATOR_LOSSES`), and its default settings. `models.build` turns an entry
+into a compiled keras.Model. Training settings of the harness (batch size, precision,
+budgets) are not model settings and live in the suites.
+"""
 
 from __future__ import annotations
 
-TRAINING_DEFAULTS = {"learning_rate": 1e-3, "beta_1": 0.9, "batch_size": 128}
-GAN_TRAINING = {**TRAINING_DEFAULTS, "beta_1": 0.5}
+OPTIMIZER = {"learning_rate": 1e-3, "beta_1": 0.9}
+GAN_OPTIMIZER = {**OPTIMIZER, "beta_1": 0.5}  # cs231n / DCGAN: Adam(1e-3, beta_1 = 0.5)
 DENSE_GAN = {"z_dim": 96, "d_hidden": (256, 256), "g_hidden": (1024, 1024), "alpha": 0.01}
+DENSE_GAN_NETS = {
+    "discriminator": ("dense_discriminator", {"hidden": "d_hidden", "alpha": "alpha"}),
+    "generator": ("dense_generator", {"z_dim": "z_dim", "hidden": "g_hidden"}),
+}
+
+
+def _vae_nets(kind: str, arch_keys: tuple) -> dict:
+    args = {key: key for key in ("latent_dim", *arch_keys)}
+    return {"encoder": (f"{kind}_encoder", args), "decoder": (f"{kind}_decoder", args)}
+
 
 REGISTRY = {
-    "vae-dense": {"family": "vae", "nets": ("dense_encoder", "dense_decoder"),
-                  "defaults": {"latent_dim": 20, "hidden": (512, 256), **TRAINING_DEFAULTS}},
-    "vae-conv": {"family": "vae", "nets": ("conv_encoder", "conv_decoder"),
-                 "defaults": {"latent_dim": 20, "filters": (32, 64), "dense": 256, **TRAINING_DEFAULTS}},
-    "gan-dense": {"family": "gan", "nets": ("dense_discriminator", "dense_generator"),
-                  "defaults": {**DENSE_GAN, "generator_loss": "non_saturating", **GAN_TRAINING}},
-    "gan-dense-minimax": {"family": "gan", "nets": ("dense_discriminator", "dense_generator"),
-                          "defaults": {**DENSE_GAN, "generator_loss": "minimax", **GAN_TRAINING}},
-    "gan-conv": {"family": "gan", "nets": ("conv_discriminator", "conv_generator"),
-                 "defaults": {"z_dim": 96, "alpha": 0.01, "generator_loss": "non_saturating",
-                              **GAN_TRAINING}},
+    "vae-dense": {"family": "vae", "nets": _vae_nets("dense", ("hidden",)),
+                  "defaults": {"latent_dim": 20, "hidden": (512, 256), **OPTIMIZER}},
+    "vae-conv": {"family": "vae", "nets": _vae_nets("conv", ("filters", "dense")),
+                 "defaults": {"latent_dim": 20, "filters": (32, 64), "dense": 256, **OPTIMIZER}},
+    "gan-dense": {"family": "gan", "nets": DENSE_GAN_NETS, "generator_loss": "non_saturating",
+                  "defaults": {**DENSE_GAN, **GAN_OPTIMIZER}},
+    # The same networks with the original minimax generator loss: the saturation demo.
+    "gan-dense-minimax": {"family": "gan", "nets": DENSE_GAN_NETS, "generator_loss": "minimax",
+                          "variant_of": "gan-dense", "defaults": {**DENSE_GAN, **GAN_OPTIMIZER}},
+    "gan-conv": {"family": "gan", "generator_loss": "non_saturating",
+                 "nets": {"discriminator": ("conv_discriminator", {"alpha": "alpha"}),
+                          "generator": ("conv_generator", {"z_dim": "z_dim"})},
+                 "defaults": {"z_dim": 96, "alpha": 0.01, **GAN_OPTIMIZER}},
 }
 MODEL_NAMES = tuple(REGISTRY)
+FAMILIES = ("vae", "gan")
 COMPILE_KEYS = ("jit_compile", "steps_per_execution")
 
 
@@ -31,7 +50,18 @@ def entry(name: str) -> dict:
 
 
 def family(name: str) -> str:
+    """'vae' or 'gan'."""
     return entry(name)["family"]
+
+
+def generator_loss(name: str) -> str | None:
+    """The GAN's generator loss name ('non_saturating', 'minimax'); None for a VAE."""
+    return entry(name).get("generator_loss")
+
+
+def loss_variants() -> list[tuple[str, str]]:
+    """(base, variant) pairs of models that differ only in their generator loss."""
+    return [(spec["variant_of"], name) for name, spec in REGISTRY.items() if "variant_of" in spec]
 
 
 def defaults(name: str) -> dict:

@@ -37,6 +37,10 @@ class VAE(keras.Model):
         """Bernoulli logits of p(x|z), shape (n, 28, 28, 1)."""
         return self.decoder(z, training=training)
 
+    def generate(self, z):
+        """The Bernoulli means sigmoid(decoder(z)) in [0, 1], (n, 28, 28, 1)."""
+        return tf.sigmoid(self.decode(z))
+
     def call(self, x, training=False):
         z_mean, z_log_var = self.encode(x, training)
         return self.decode(reparameterize(z_mean, z_log_var, self.seed_generator), training)
@@ -63,8 +67,7 @@ class VAE(keras.Model):
     def elbo(self, x, seed=0):
         """Per-example ELBO(x) in nats, one z per example drawn with `seed`."""
         z_mean, z_log_var = self.encode(x)
-        eps = tf.random.stateless_normal(tf.shape(z_mean), seed=[seed, 1])
-        z = z_mean + tf.exp(0.5 * z_log_var) * eps
+        z = reparameterize(z_mean, z_log_var, seed=(seed, 1))
         total, _, _ = negative_elbo(x, self.decode(z), z_mean, z_log_var)
         return -total
 
@@ -80,9 +83,9 @@ class VAE(keras.Model):
         return log_px_z + log_pz - tf.reduce_sum(q.log_prob(z), axis=-1)
 
     def sample(self, n, seed=0):
-        """n images in [0, 1], (n, 28, 28, 1): the Bernoulli means sigmoid(decoder(z)), z ~ N(0, I)."""
+        """n images in [0, 1], (n, 28, 28, 1): `generate(z)` with z ~ N(0, I)."""
         def chunk(i, size):
             z = tf.random.stateless_normal([size, self.latent_dim], seed=[seed, i])
-            return tf.sigmoid(self.decode(z)).numpy()
+            return self.generate(z).numpy()
 
         return sample_in_chunks(chunk, n)

@@ -1,0 +1,21 @@
+"""`python -m benchmarks data`: a user's first check that MNIST is found and intact."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.data.mnist import VALIDATION, load_mnist, resolve_source
+
+
+def main(args) -> int:
+    source = resolve_source(args.data_dir)
+    (x_train, y_train), (x_test, y_test) = load_mnist(args.data_dir)
+    verified = " (md5 verified)" if source != "keras.datasets.mnist" else ""
+    print(f"MNIST loaded from {source}{verified}")
+    for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        counts = " ".join(str(c) for c in np.bincount(y, minlength=10))
+        print(f"{name:5s} images {x.shape} {x.dtype}, labels {y.shape}; class counts: {counts}")
+    print(f"mean training pixel (scaled to [0, 1]): {x_train.mean() / 255.0:.4f}")
+    start, stop = VALIDATION.start, VALIDATION.stop
+    print(f"validation split: train[{start}:{stop}] ({stop - start} images)")
+    return 0

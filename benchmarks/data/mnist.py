@@ -1,0 +1,135 @@
+"""MNIST from a folder of IDX files (verified by md5) or from keras.datasets.mnist.
+
+`load_mnist` follows the contract of `keras.datasets.mnist.load_data()`: uint8 arrays
+(60000, 28, 28), (60000,), (10000, 28, 28), (10000,). The source is, in order: the
+`data_dir` argument, the `MNIST_DIR` environment variable, the Keras download cache.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import os
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.errors import UserError
+
+# md5 of the *uncompressed* IDX content (the canonical checksums).
+CANONICAL_MD5 = {
+    "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
+    "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
+    "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
+    "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
+}
+IDX_MAGIC = {0x00000801: 1, 0x00000803: 3}  # labels (1 dim), images (3 dims), uint8
+# The protocol's splits of the 60,000 training images (the 10,000 test images stay whole).
+FIT = slice(0, 50_000)  # what every model trains on
+VALIDATION = slice(50_000, 60_000)  # never trained on: model selection and the real-data row
+FIT_IMAGES = FIT.stop
+HOW_TO_PROVIDE = (
+    "pass --data-dir DIR (or set MNIST_DIR) to a folder with the four IDX files, "
+    "or unset both to download through keras.datasets.mnist"
+)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The uncompressed content of `path` (gzip or raw)."""
+    raw = path.read_bytes()
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as err:
+        raise UserError(f"{path}: corrupt gzip ({err}); replace the file with a fresh copy") from None
+
+
+def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
+    """Parse IDX bytes: big-endian magic (0x0801 labels, 0x0803 images), counts, raw uint8."""
+    if len(content) < 4:
+        raise UserError(f"{name}: truncated IDX file (no header); replace the file")
+    magic = int.from_bytes(content[:4], "big")
+    if magic not in IDX_MAGIC:
+        raise UserError(
+            f"{name}: bad IDX magic number 0x{magic:08x} (expected 0x00000801 or 0x00000803); "
+            "this is not an MNIST IDX file"
+        )
+    ndim = IDX_MAGIC[magic]
+    header = 4 + 4 * ndim
+    if len(content) < header:
+        raise UserError(f"{name}: truncated IDX file (short header); replace the file")
+    dims = tuple(int.from_bytes(content[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = header + int(np.prod(dims))
+    if len(content) != expected:
+        raise UserError(
+            f"{name}: truncated IDX file ({len(content)} bytes, header says {expected}); "
+            "replace the file"
+        )
+    return np.frombuffer(content, dtype=np.uint8, offset=header).reshape(dims).copy()
+
+
+def read_idx_file(path: Path, check_md5: bool = True) -> np.ndarray:
+    """Read one IDX file (gzip or raw), checking the canonical md5 of its content."""
+    content = _read_bytes(path)
+    array = parse_idx(content, str(path))
+    stem = path.name.removesuffix(".gz")
+    if check_md5 and stem in CANONICAL_MD5:
+        actual = hashlib.md5(content).hexdigest()
+        if actual != CANONICAL_MD5[stem]:
+            raise UserError(
+                f"{path}: md5 mismatch (expected {CANONICAL_MD5[stem]}, got {actual}); "
+                "the file is not the canonical MNIST, replace it"
+            )
+    return array
+
+
+def _find(data_dir: Path, stem: str) -> Path:
+    for candidate in (data_dir / f"{stem}.gz", data_dir / stem):
+        if candidate.is_file():
+            return candidate
+    raise UserError(f"MNIST file {data_dir / stem}[.gz] not found; {HOW_TO_PROVIDE}")
+
+
+def resolve_source(data_dir: str | os.PathLike | None = None) -> str:
+    """Where MNIST will come from: a folder path, or 'keras.datasets.mnist'."""
+    chosen = data_dir if data_dir not in (None, "") else os.environ.get("MNIST_DIR") or None
+    return str(Path(chosen).expanduser().resolve()) if chosen else "keras.datasets.mnist"
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(source: str):
+    if source == "keras.datasets.mnist":
+        import keras
+
+        try:
+            return keras.datasets.mnist.load_data()
+        except Exception as err:  # network failure, corrupt cache
+            raise UserError(f"keras.datasets.mnist download failed ({err}); {HOW_TO_PROVIDE}") from None
+    folder = Path(source)
+    if not folder.is_dir():
+        raise UserError(f"MNIST folder {folder} does not exist; {HOW_TO_PROVIDE}")
+    paths = {stem: _find(folder, stem) for stem in CANONICAL_MD5}  # all present before reading
+    arrays = {stem: read_idx_file(path) for stem, path in paths.items()}
+    x_train, y_train = arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"]
+    x_test, y_test = arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"]
+    if len(x_train) != len(y_train) or len(x_test) != len(y_test):
+        raise UserError(f"{folder}: image and label counts differ; replace the IDX files")
+    return (x_train, y_train), (x_test, y_test)
+
+
+def load_mnist(data_dir: str | os.PathLike | None = None):
+    """`(x_train, y_train), (x_test, y_test)` as uint8 arrays, like keras.datasets.mnist."""
+    return _load_cached(resolve_source(data_dir))
+
+
+def split_validation(x_train: np.ndarray, y_train: np.ndarray):
+    """The standard protocol: train[0:50000] to fit, train[50000:60000] to validate."""
+    return (x_train[FIT], y_train[FIT]), (x_train[VALIDATION], y_train[VALIDATION])
+
+
+def class_shares(labels: np.ndarray, n_classes: int = 10) -> np.ndarray:
+    """The share of each class among `labels`."""
+    return np.bincount(np.asarray(labels), minlength=n_classes) / len(labels)

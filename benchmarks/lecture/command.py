@@ -1,0 +1,51 @@
+"""`python -m benchmarks lecture`: run every check, write checks.md and the figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks import files
+from benchmarks.lecture import checks
+from benchmarks.lecture.figures import fig_conv, fig_elbo, fig_generator_loss, fig_kl, fig_runs, fig_variance
+from benchmarks.reporting import plots
+
+
+def run_all(out: Path, runs: Path | None = None, fast: bool = False) -> pd.DataFrame:
+    """Every check and figure; `fast` shrinks the Monte Carlo sizes (for the tests)."""
+    out = Path(out)
+    mc = {"mc_samples": 20_000} if fast else {}
+    elbo_rows, elbo = checks.elbo_identities(**mc)
+    kl_rows, kl = checks.kl_formula(**({"mc_samples": 5_000} if fast else {}))
+    rep_rows, rep = checks.reparameterization(**({"n_mean": 40_000, "sizes": (10, 100), "reps": 50} if fast else {}))
+    conv_rows, conv = checks.conv_adjoint()
+    gen_rows, gen = checks.generator_gradients()
+    table = pd.DataFrame(elbo_rows + kl_rows + rep_rows + conv_rows + gen_rows)
+    figures = {"elbo-gap": (fig_elbo(elbo), "log p(x), the ELBO and their gap as q's mean moves"),
+               "kl-contours": (fig_kl(kl), "contours of the Gaussian KL over (μ, σ)"),
+               "gradient-variance": (fig_variance(rep), "reparameterization vs score-function variance against N"),
+               "conv-transpose": (fig_conv(conv), "what Conv2D and Conv2DTranspose do to a single pixel"),
+               "generator-loss": (fig_generator_loss(gen), "gradient of the saturating and non-saturating losses")}
+    run_fig = fig_runs(Path(runs)) if runs is not None else None
+    if run_fig is not None:
+        figures["gan-minimax-runs"] = (run_fig, "gan-dense vs gan-dense-minimax training curves")
+    for name, (fig, _) in figures.items():
+        plots.save(fig, out, name)
+    shown = table.assign(quantity=table["quantity"].str.replace("|", r"\|", regex=False),
+                         residual=table["residual"].map(lambda v: f"{v:.3g}"),
+                         tolerance=table["tolerance"].map(lambda v: f"{v:.3g}"),
+                         **{"pass": table["pass"].map({True: "yes", False: "**NO**"})})
+    index = ["## Figures (PDF and PNG)", ""] + [f"- `{name}.png`: {desc}" for name, (_, desc) in figures.items()]
+    text = ["# Lecture checks", "", f"{int(table['pass'].sum())}/{len(table)} checks pass. "
+            "Command: `python -m benchmarks lecture`.", "", shown.to_markdown(index=False), "", *index]
+    files.write_text(out / "checks.md", "\n".join(text) + "\n")
+    files.write_text(out / "README.md", "\n".join(index) + "\n")
+    return table
+
+
+def main(args) -> int:
+    out = Path(args.out) if args.out else Path("results") / "lecture"
+    table = run_all(out, Path(args.runs))
+    print((out / "checks.md").read_text())
+    return 0 if table["pass"].all() else 1

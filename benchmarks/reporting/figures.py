@@ -1,0 +1,124 @@
+"""Gather the data of an output folder and draw every report figure, indexed in README.md.
+(The drawing itself is in `plots`; this module only finds and reads what to draw.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+import models
+from benchmarks import files, runs
+from benchmarks.errors import UserError
+from benchmarks.reporting import plots
+
+LOSS_TERMS = {"vae": ["loss", "reconstruction", "kl"], "gan": ["d_loss", "g_loss", "d_real", "d_fake"]}
+LOSS_TITLES = {"vae": "VAE: −ELBO and its terms (nats)", "gan": "GAN: losses, mean D(x) and mean D(G(z))"}
+
+
+def vae_manifold(out: Path, folder: Path) -> dict:
+    """(g) the decoded latent plane of the 2-d-latent VAE."""
+    if not (runs.manifold_dir(out) / runs.CHECKPOINT).is_file():
+        return {}
+    model, n = runs.load_model(runs.manifold_dir(out)), 15
+    q = norm.ppf(np.linspace(0.05, 0.95, n)).astype(np.float32)
+    z = np.array([[x, y] for y in q[::-1] for x in q], np.float32)
+    plots.save(plots.manifold(model.generate(z).numpy(), n, (float(q[0]), float(q[-1]))), folder, "vae-manifold")
+    return {"vae-manifold": "(g) decoded 15x15 grid over the latent plane of a 2-d-latent dense VAE"}
+
+
+def vae_interpolations(out: Path, folder: Path, data_dir=None) -> dict:
+    """(g) decoded straight lines between pairs of encoded test digits."""
+    from benchmarks.data.mnist import load_mnist
+    from benchmarks.data.pipeline import to_unit
+
+    run_dir = runs.first_run(out, "vae-dense", runs.CHECKPOINT)
+    if run_dir is None:
+        return {}
+    _, (x_test, _) = load_mnist(data_dir)
+    model = runs.load_model(run_dir)
+    mean = model.encode(to_unit(x_test[:12]))[0].numpy()
+    t = np.linspace(0, 1, 10, dtype=np.float32)[:, None]
+    z = np.concatenate([(1 - t) * mean[2 * i] + t * mean[2 * i + 1] for i in range(6)])
+    plots.save(plots.interpolations(model.generate(z).numpy().reshape(6, 10, 28, 28)), folder, "vae-interpolations")
+    return {"vae-interpolations": "(g) vae-dense: decoded straight lines between 6 pairs of encoded test digits"}
+
+
+def mode_shares(summary: pd.DataFrame, folder: Path, data_dir=None) -> dict:
+    """(f) predicted-digit shares against the test set's class shares."""
+    from benchmarks.data.mnist import class_shares, load_mnist
+
+    if "mode_hist_0_mean" not in summary:
+        return {}
+    _, (_, y_test) = load_mnist(data_dir)
+    plots.save(plots.mode_histograms(summary, class_shares(y_test)), folder, "modes")
+    return {"modes": "(f) predicted-digit shares of the samples against the true class shares"}
+
+
+def sample_figures(out: Path, summary: pd.DataFrame, folder: Path) -> dict:
+    """(a) final samples of every model and (b) each model's fixed-noise grids over epochs."""
+    made, grids = {}, {}
+    for model in summary["model"]:
+        run_dir = runs.first_run(out, model, runs.SAMPLES)
+        if run_dir is not None:
+            grids[model] = files.load_npz(run_dir / runs.SAMPLES)["images"][:36]
+    if grids:
+        plots.save(plots.sample_grids(grids), folder, "samples-final")
+        made["samples-final"] = "(a) final samples of each model (first finished seed)"
+    for model in summary["model"]:
+        run_dir = runs.first_run(out, model, "samples")
+        pngs = sorted((run_dir / "samples").glob("epoch-*.png")) if run_dir else []
+        if pngs:
+            picks = sorted({pngs[int(i)] for i in np.linspace(0, len(pngs) - 1, min(6, len(pngs)))})
+            epochs = [int(p.stem.split("-")[1]) for p in picks]
+            plots.save(plots.evolution(model, epochs, [plt.imread(p) for p in picks]), folder, f"evolution-{model}")
+            made[f"evolution-{model}"] = f"(b) {model}: fixed-noise samples across epochs"
+    return made
+
+
+def curve_figures(out: Path, summary: pd.DataFrame, folder: Path) -> dict:
+    """(c) training losses per family, (d) quick-FID curves and (e) FID against time."""
+    made, histories = {}, runs.histories(out)
+    for family, terms in LOSS_TERMS.items():
+        chosen = {m: h for m, h in histories.items() if m in models.MODEL_NAMES and models.family(m) == family}
+        if chosen:
+            plots.save(plots.losses(chosen, terms, LOSS_TITLES[family]), folder, f"losses-{family}")
+            made[f"losses-{family}"] = f"(c) {family.upper()} training curves per epoch, band = seed range"
+    if any("fid_quick" in f for frames in histories.values() for f in frames):
+        plots.save(plots.fid_curves(histories), folder, "fid-curves")
+        made["fid-curves"] = "(d) quick FID against epoch and against training seconds, band = seed range"
+    if "fid_mean" in summary:
+        plots.save(plots.fid_vs_time(summary, histories), folder, "fid-vs-time")
+        made["fid-vs-time"] = "(e) final FID against training seconds, error bars = std over seeds"
+    return made
+
+
+def all_figures(out: Path, summary: pd.DataFrame, data_dir=None) -> dict:
+    out = Path(out)
+    folder = out / "figures"
+    made = {**sample_figures(out, summary, folder), **curve_figures(out, summary, folder)}
+    for name, draw in (("modes", lambda: mode_shares(summary, folder, data_dir)),
+                       ("VAE manifold", lambda: vae_manifold(out, folder)),
+                       ("VAE interpolations", lambda: vae_interpolations(out, folder, data_dir))):
+        try:
+            made.update(draw())
+        except UserError as err:  # the data or a checkpoint cannot be read: say so, draw the rest
+            print(f"report: {name} figure skipped ({err})")
+    if {f"{m}_mean" for m in ("precision", "recall", "density", "coverage")} <= set(summary):
+        plots.save(plots.pr_planes(summary), folder, "precision-recall")
+        made["precision-recall"] = "(h) precision/recall and density/coverage planes, mean ± std"
+    write_index(out, made)
+    return made
+
+
+def write_index(out: Path, made: dict) -> None:
+    lines = ["# Results index", "", "Tables: `summary.csv`, `summary.md`, `summary.tex`; "
+             "throughput: `perf.md`; published numbers: `papers.md`; lecture checks: `lecture/`.", "",
+             "Figures (each as PDF and PNG in `figures/`):", ""]
+    lines += [f"- `figures/{name}.png`: {text}" for name, text in made.items()]
+    if (out / "lecture" / "README.md").is_file():
+        lines += ["", "Lecture figures: see `lecture/README.md`."]
+    files.write_text(out / "README.md", "\n".join(lines) + "\n")

@@ -1,0 +1,138 @@
+"""The pinned MNIST feature network: a small CNN classifier whose penultimate layer (128-d)
+gives the features for FID, KID, precision/recall and density/coverage, and whose logits give
+the classifier score and mode coverage.
+
+Its weights live in benchmarks/scoring/assets/feature_net.npz (plain arrays, loaded with
+allow_pickle=False), and their sha256 is pinned below, so every user scores with exactly the
+same features. `python -m benchmarks feature-net --train` retrains it reproducibly (seed 0).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from benchmarks import files
+from benchmarks.data.mnist import load_mnist, split_validation
+from benchmarks.data.pipeline import to_unit
+from benchmarks.errors import UserError
+
+WEIGHTS = Path(__file__).parent / "assets" / "feature_net.npz"
+CANDIDATE = WEIGHTS.with_name("feature_net.candidate.npz")  # what --train writes; never the pinned file
+WEIGHTS_SHA256 = "be91763c4cd99ac8feaad91bb0f9477b4ceb6d7ca407134a854a2c95a5da6851"
+SEED, EPOCHS, BATCH = 0, 8, 128
+MIN_TEST_ACCURACY = 0.993
+
+
+def build() -> keras.Model:
+    """Conv(32)x2, pool, Conv(64)x2, pool, Dense(128) [features], Dense(10) [logits]."""
+    x_in = keras.Input((28, 28, 1))
+    h = x_in
+    for filters in (32, 32, None, 64, 64, None):
+        if filters is None:
+            h = layers.MaxPooling2D(2)(h)
+            continue
+        h = layers.Conv2D(filters, 3, use_bias=False)(h)
+        h = layers.ReLU()(layers.BatchNormalization()(h))
+    h = layers.Flatten()(h)
+    features = layers.ReLU(name="features")(layers.BatchNormalization()(layers.Dense(128, use_bias=False)(h)))
+    logits = layers.Dense(10, name="logits")(layers.Dropout(0.3)(features))
+    return keras.Model(x_in, [features, logits], name="feature_net")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+class FeatureNet:
+    """The pinned network, loaded after checking the sha256 of its weights file."""
+
+    def __init__(self, path: Path = WEIGHTS, expected_sha256: str | None = None):
+        expected = expected_sha256 or WEIGHTS_SHA256
+        if not Path(path).is_file():
+            raise UserError(f"feature network weights {path} missing; restore them from git "
+                            "or run `python -m benchmarks feature-net --train`")
+        actual = sha256(path)
+        if actual != expected:
+            raise UserError(f"feature network weights {path}: sha256 {actual} != pinned {expected}; "
+                            "restore the file from git (scores would not be comparable)")
+        self.model = build()
+        arrays = files.load_npz(path)
+        self.model.set_weights([arrays[f"w{i:03d}"] for i in range(len(arrays))])
+        self._forward = tf.function(lambda x: self.model(x, training=False), jit_compile=False)
+
+    def __call__(self, images: np.ndarray, batch: int = 1000):
+        """(features (N, 128), logits (N, 10)) of images in [0, 1], (N, 28, 28[, 1])."""
+        images = np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
+        feats, logits = [], []
+        for i in range(0, len(images), batch):
+            f, lg = self._forward(tf.constant(images[i : i + batch]))
+            feats.append(f.numpy())
+            logits.append(lg.numpy())
+        return np.concatenate(feats), np.concatenate(logits)
+
+
+def fit(data_dir=None, epochs: int = EPOCHS) -> tuple[keras.Model, dict]:
+    """Train on the fit split (seed 0), validate on the validation split, test on the test set:
+    (the network, its accuracies and training seconds)."""
+    keras.utils.set_random_seed(SEED)
+    tf.config.experimental.enable_op_determinism()
+    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir)
+    (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train)
+    model = build()
+    head = keras.Model(model.input, model.outputs[1])
+    steps = epochs * (len(x_fit) // BATCH)
+    head.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
+                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                 metrics=["accuracy"])
+    shift = keras.Sequential([layers.RandomTranslation(0.08, 0.08, seed=SEED)])
+    ds = (tf.data.Dataset.from_tensor_slices((to_unit(x_fit), y_fit)).shuffle(len(x_fit), seed=SEED)
+          .batch(BATCH, drop_remainder=True).map(lambda x, y: (shift(x, training=True), y))
+          .prefetch(tf.data.AUTOTUNE))
+    start = time.perf_counter()
+    head.fit(ds, epochs=epochs, validation_data=(to_unit(x_val), y_val), verbose=2)
+    seconds = time.perf_counter() - start
+    val_acc = head.evaluate(to_unit(x_val), y_val, verbose=0)[1]
+    test_acc = head.evaluate(to_unit(x_test), y_test, verbose=0)[1]
+    return model, {"seed": SEED, "epochs": epochs, "batch_size": BATCH, "train_images": f"train[0:{len(x_fit)}]",
+                   "validation_accuracy": float(val_acc), "test_accuracy": float(test_acc),
+                   "train_seconds": seconds, "tensorflow": tf.__version__}
+
+
+def train(data_dir=None, out: Path | None = None, epochs: int = EPOCHS) -> dict:
+    """`fit`, then write the weights to `out` (the candidate file, never the pinned one) and
+    its info beside them; returns the info with the weights' sha256."""
+    out = CANDIDATE if out is None else out
+    model, info = fit(data_dir, epochs)
+    files.write_npz(out, **{f"w{i:03d}": w for i, w in enumerate(model.get_weights())})
+    info["sha256"] = sha256(out)
+    files.write_json(out.with_suffix(".json"), info)
+    return info
+
+
+def main(args) -> int:
+    if args.train:  # the pinned weights stay untouched: scores remain comparable until you pin
+        info = train(args.data_dir)
+        print(json.dumps(info, indent=2))
+        if info["test_accuracy"] < MIN_TEST_ACCURACY:
+            raise UserError(f"test accuracy {info['test_accuracy']:.4f} < {MIN_TEST_ACCURACY}: {CANDIDATE} "
+                            f"is not fit to pin; the pinned {WEIGHTS.name} is unchanged")
+        if info["sha256"] == WEIGHTS_SHA256:
+            print(f"reproduced the pinned weights bit for bit ({info['sha256']})")
+        else:
+            print(f"to pin it: mv {CANDIDATE} {WEIGHTS} (and {CANDIDATE.with_suffix('.json')}), then set "
+                  f"WEIGHTS_SHA256 = \"{info['sha256']}\" in benchmarks/scoring/feature_net.py")
+        return 0
+    net = FeatureNet()
+    _, (x_test, y_test) = load_mnist(args.data_dir)
+    _, logits = net(to_unit(x_test))
+    accuracy = float((logits.argmax(1) == y_test).mean())
+    print(f"feature network {WEIGHTS} (sha256 verified): test accuracy {accuracy:.4f}")
+    return 0

@@ -1,0 +1,211 @@
+"""`python -m benchmarks score`: metrics.json for every finished run, plus the real-data row.
+
+Protocol (every row alike):
+- sample metrics compare the run's samples.npz (10,000 images) with the 10,000 test images,
+  in the pinned feature network's 128-d features (FID, KID, precision/recall,
+  density/coverage) and logits (classifier score, mode coverage);
+- Parzen: sigma chosen on the first 1,000 validation images, train[50000:51000], then the
+  mean log-likelihood of the 10,000 test images under a window on the samples (Goodfellow
+  et al. 2014);
+- memorization: pixel distance from samples to the nearest of the fit split, train[0:50000];
+- VAEs: test ELBO and the IWAE bound (Burda et al. 2015) on the test set binarized once
+  (seed 0).
+The real-data row treats the 10,000 validation images, which no model saw, as the samples;
+its Parzen sigma is chosen on the last 1,000 fit images, train[49000:50000], since its window
+holds train[50000:51000]. It is the ceiling of every column at this sample size.
+The splits are those of `benchmarks.data.mnist` (FIT, VALIDATION).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from benchmarks import files, runs
+from benchmarks.data.mnist import FIT, VALIDATION, load_mnist
+from benchmarks.data.pipeline import binarize_once, to_unit
+from benchmarks.errors import UserError
+from benchmarks.runs import REAL_ROW
+from benchmarks.scoring import metrics
+from benchmarks.scoring.feature_net import WEIGHTS_SHA256, FeatureNet
+
+SCORER_VERSION = 1
+QUICK_SEED = 777
+NN_SAMPLES = 2000  # samples checked for memorization (pixel-space nearest neighbours)
+PARZEN_VALIDATION = 1000  # images that choose the Parzen window's sigma
+
+
+class References:
+    """Everything the metrics compare against, computed once per process."""
+
+    def __init__(self, data_dir=None):
+        (x_train, y_train), (x_test, y_test) = load_mnist(data_dir)
+        self.net = FeatureNet()
+        self.test = to_unit(x_test)
+        self.test_labels = y_test
+        self.test_feats, self.test_logits = self.net(self.test)
+        self.train = to_unit(x_train[FIT])
+        self.real_samples = to_unit(x_train[VALIDATION])
+        self.parzen_val = self.real_samples[:PARZEN_VALIDATION]
+        self.parzen_val_real = self.train[-PARZEN_VALIDATION:]
+        self.test_binary = binarize_once(self.test, seed=0)
+        self._test_nn = None
+        self.radii = {k: metrics.kth_radius(self.test_feats, k) for k in (3, 5)}
+
+    @property
+    def test_nn(self) -> np.ndarray:
+        """Distances from the first NN_SAMPLES test images to their nearest training image."""
+        if self._test_nn is None:
+            self._test_nn = metrics.nearest_distance(self.test[:NN_SAMPLES], self.train)
+        return self._test_nn
+
+
+class QuickFID:
+    """Epoch callback for the harness: FID of n samples against the test features."""
+
+    def __init__(self, data_dir=None, n: int = 2000):
+        self.data_dir, self.n, self._refs = data_dir, n, None
+
+    def __call__(self, model, epoch) -> dict:
+        if self._refs is None:
+            self._refs = References(self.data_dir)
+        feats, _ = self._refs.net(model.sample(self.n, seed=QUICK_SEED))
+        return {"fid_quick": metrics.frechet_distance(feats, self._refs.test_feats)}
+
+
+def check_samples(images, where) -> np.ndarray:
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or images.dtype != np.float32:
+        raise UserError(f"{where}: samples must be float32 (N, 28, 28, 1), got {images.dtype} "
+                        f"{images.shape}; re-run training to rewrite samples.npz")
+    if not np.isfinite(images).all() or images.min() < 0 or images.max() > 1:
+        raise UserError(f"{where}: samples must be finite and in [0, 1]; re-run training")
+    return images
+
+
+def sample_metrics(images, refs: References, parzen_val=None) -> dict:
+    """Every sample-quality metric of images (N, 28, 28, 1) in [0, 1]."""
+    feats, logits = refs.net(images)
+    out = {"fid": metrics.frechet_distance(feats, refs.test_feats)}
+    out["kid"], out["kid_std"] = metrics.kernel_distance(feats, refs.test_feats)
+    out["classifier_score"], out["classifier_score_std"] = metrics.classifier_score(logits)
+    out["precision"], out["recall"] = metrics.precision_recall(refs.test_feats, feats, 3, refs.radii[3])
+    out["density"], out["coverage"] = metrics.density_coverage(refs.test_feats, feats, 5, refs.radii[5])
+    modes = metrics.mode_coverage(logits, refs.test_labels)
+    out["modes_covered"], out["mode_kl"] = modes["covered"], modes["kl"]
+    out.update({f"mode_hist_{d}": share for d, share in enumerate(modes["histogram"])})
+    sigma, _ = metrics.select_parzen_sigma(images, refs.parzen_val if parzen_val is None else parzen_val)
+    ll = metrics.parzen_log_likelihood(images, refs.test, sigma)
+    out.update(parzen_ll=float(ll.mean()), parzen_ll_se=float(ll.std(ddof=1) / np.sqrt(len(ll))),
+               parzen_sigma=sigma)
+    out.update(metrics.nearest_neighbour_ratio(images[:NN_SAMPLES], refs.train, test_distances=refs.test_nn))
+    return out
+
+
+def vae_likelihood(model, x_binary, k: int, iwae_images: int, batch: int = 500) -> dict:
+    # IWAE costs k decoder passes per image: the suites cap its images (likelihood_images)
+    """Test ELBO on all of x_binary and the IWAE bound with k samples on its first images."""
+    elbo = np.concatenate([model.elbo(tf.constant(x_binary[i : i + batch])).numpy()
+                           for i in range(0, len(x_binary), batch)])
+    bounds, step = [], max(1, min(batch, 20_000 // k))
+    for i in range(0, min(iwae_images, len(x_binary)), step):
+        log_w = model.log_weights(tf.constant(x_binary[i : i + step]), k, seed=i)
+        bounds.append((tf.reduce_logsumexp(log_w, axis=0) - np.log(k)).numpy())
+    iwae = np.concatenate(bounds)
+    se = lambda v: float(v.std(ddof=1) / np.sqrt(len(v)))
+    return {"test_elbo": float(elbo.mean()), "test_elbo_se": se(elbo), "iwae_bound": float(iwae.mean()),
+            "iwae_bound_se": se(iwae), "iwae_k": k, "iwae_images": len(iwae)}
+
+
+def training_summary(run_dir: Path) -> dict:
+    history = runs.read_history(run_dir)
+    if history is None or history.empty:
+        return {"epochs": 0}
+    steady = history["images_per_sec"].dropna()
+    images = history["images"].sum()
+    return {"epochs": int(history["epoch"].iloc[-1]), "train_seconds": float(history["train_seconds"].iloc[-1]),
+            "warmup_seconds": float(history["warmup_seconds"].sum()), "train_images_seen": int(images),
+            "images_per_sec": float(np.average(steady, weights=history.loc[steady.index, "images"]))
+            if len(steady) else float("nan")}
+
+
+def _fingerprint(*parts) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else json.dumps(part, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
+    """Write run_dir/metrics.json; returns 'scored', 'current', 'diverged' or 'unfinished'."""
+    from models import parameter_count
+
+    config = runs.read_config(run_dir)
+    status = runs.read_status(run_dir)
+    base = {"model": config["model"], "seed": config["seed"], "family": config["family"],
+            "status": status, **training_summary(run_dir)}
+    if status != "finished":
+        files.write_json(run_dir / runs.METRICS, base)
+        return status
+    samples_bytes = (run_dir / runs.SAMPLES).read_bytes()
+    fingerprint = _fingerprint(samples_bytes, WEIGHTS_SHA256, config["eval"], SCORER_VERSION)
+    old = run_dir / runs.METRICS
+    if not force and old.is_file() and files.read_json(old).get("fingerprint") == fingerprint:
+        return "current"
+    start = time.perf_counter()
+    refs = refs_factory()
+    with np.load(io.BytesIO(samples_bytes), allow_pickle=False) as npz:  # the bytes already read
+        images = check_samples(npz["images"], run_dir / runs.SAMPLES)
+    result = {**base, **sample_metrics(images, refs)}
+    model = runs.load_model(run_dir)
+    result["parameters"] = parameter_count(model)
+    result["sample_seconds"] = time.perf_counter() - start
+    if config["family"] == "vae":
+        result.update(vae_likelihood(model, refs.test_binary, config["eval"]["iwae_k"],
+                                     config["eval"]["likelihood_images"]))
+    result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start)
+    files.write_json(old, result)
+    return "scored"
+
+
+def score_real(out: Path, refs_factory, force: bool = False) -> str:
+    path = runs.reference_dir(out) / runs.METRICS
+    fingerprint = _fingerprint(WEIGHTS_SHA256, SCORER_VERSION, REAL_ROW)
+    if not force and path.is_file() and files.read_json(path).get("fingerprint") == fingerprint:
+        return "current"
+    refs = refs_factory()
+    start = time.perf_counter()
+    result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished",
+              **sample_metrics(refs.real_samples, refs, parzen_val=refs.parzen_val_real)}
+    result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start)
+    files.write_json(path, result)
+    return "scored"
+
+
+def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
+    out = Path(out)
+    run_dirs = runs.iter_run_dirs(out)
+    if not run_dirs:
+        raise UserError(f"no run folders under {out}; train first with `python -m benchmarks run`")
+    cache = {}
+    refs_factory = lambda: cache.setdefault("refs", References(data_dir))
+    results = {}
+    for run_dir in run_dirs:
+        start = time.perf_counter()
+        results[run_dir] = score_run(run_dir, refs_factory, force)
+        print(f"{run_dir}: {results[run_dir]} ({time.perf_counter() - start:.1f} s)", flush=True)
+    if (out / "runs").is_dir():
+        results[REAL_ROW] = score_real(out, refs_factory, force)
+        print(f"{REAL_ROW}: {results[REAL_ROW]}")
+    return results
+
+
+def main(args) -> int:
+    score_all(Path(args.path), args.data_dir, args.force)
+    return 0

@@ -1,0 +1,122 @@
+"""Keras callbacks of the harness: the step clock inside `fit`, and the per-epoch side effects
+(sample grid, checkpoint, TensorBoard, progress line), which the harness calls with the
+epoch's history row as `logs` once that row is recorded (as keras-io's DCGAN `GANMonitor`
+saves its images)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from benchmarks import files, runs
+from benchmarks.errors import UserError
+from benchmarks.reporting.grids import png_bytes
+
+GRID_SEED = 1234  # the fixed noise of the per-epoch sample grids
+
+
+class StepClock(keras.callbacks.Callback):
+    """Times one `fit` call, its first execution (tracing, if any) apart, and stops it at a
+    deadline (time.perf_counter() value), checked after every step."""
+
+    def __init__(self, deadline: float | None = None):
+        super().__init__()
+        self.deadline = deadline
+
+    def on_train_begin(self, logs=None):
+        self.t0, self.t_first, self.first_steps, self.steps = time.perf_counter(), None, 0, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps = batch + 1
+        now = time.perf_counter()
+        if self.t_first is None:
+            self.t_first, self.first_steps = now, self.steps
+        if self.deadline is not None and now >= self.deadline:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.t_end = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        return self.t_end - self.t0
+
+    @property
+    def warmup_seconds(self) -> float:
+        return self.t_first - self.t0
+
+    def images_per_second(self, batch_size: int) -> float:
+        """Steady state: every step after the first execution."""
+        steps = self.steps - self.first_steps
+        return steps * batch_size / (self.t_end - self.t_first) if steps > 0 else float("nan")
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """samples/epoch-NNN.png: the model's samples from the same noise after every epoch."""
+
+    def __init__(self, folder: Path, n: int):
+        super().__init__()
+        self.folder, self.n = Path(folder), n
+
+    def on_epoch_end(self, epoch, logs=None):
+        grid = self.model.sample(self.n, seed=GRID_SEED)
+        files.atomic_write_bytes(self.folder / "samples" / f"epoch-{epoch + 1:03d}.png", png_bytes(grid))
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """checkpoint/state.npz: every state variable, the epoch and `logs['train_seconds']`."""
+
+    def __init__(self, folder: Path, variables):
+        super().__init__()
+        self.folder, self.variables = Path(folder), variables
+
+    def on_epoch_end(self, epoch, logs=None):
+        runs.save_checkpoint(self.folder, self.variables, epoch + 1, logs["train_seconds"])
+
+
+class TensorBoardLog(keras.callbacks.Callback):
+    """TensorBoard scalars of every history column, and 16 samples, per epoch."""
+
+    def __init__(self, folder: Path):
+        super().__init__()
+        try:
+            import tensorboard  # noqa: F401  (tf.summary needs it; TensorFlow 2.21 does not install it)
+        except ImportError:
+            raise UserError("--tensorboard needs the tensorboard package: pip install 'genbench[tensorboard]' "
+                            "(or pip install tensorboard), or drop --tensorboard") from None
+        self.writer = tf.summary.create_file_writer(str(Path(folder) / "tensorboard"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        with self.writer.as_default(step=epoch + 1):
+            for key, value in logs.items():
+                tf.summary.scalar(key, value)
+            tf.summary.image("samples", self.model.sample(16, seed=GRID_SEED), max_outputs=16)
+
+
+class Progress(keras.callbacks.Callback):
+    """One compact line per epoch with the suite's ETA (a side-effect callback of the harness)."""
+
+    def __init__(self, suite, n_runs: int):
+        super().__init__()
+        self.suite, self.n_runs, self.done_runs = suite, n_runs, 0
+        self.config, self.epoch_seconds = None, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        row, suite = logs, self.suite
+        self.epoch_seconds.append(row["epoch_seconds"])
+        losses = " ".join(f"{m.name}={row[m.name]:.3f}" for m in self.model.metrics)
+        extra = f" fid_quick={row['fid_quick']:.2f}" if "fid_quick" in row else ""
+        runs_left = self.n_runs - self.done_runs - 1
+        if suite["minutes"]:
+            eta = max(0.0, suite["minutes"] * 60 - row["train_seconds"]) + runs_left * suite["minutes"] * 60
+        else:
+            mean = sum(self.epoch_seconds) / len(self.epoch_seconds)
+            eta = mean * ((suite["epochs"] - row["epoch"]) + runs_left * suite["epochs"])
+        budget = suite["epochs"] or "-"
+        print(f"[{self.done_runs + 1}/{self.n_runs}] {self.config['model']} seed {self.config['seed']} "
+              f"epoch {row['epoch']}/{budget} {losses}{extra} "
+              f"{row['images_per_sec']:.0f} img/s ETA {time.strftime('%H:%M:%S', time.gmtime(eta))}",
+              flush=True)

@@ -1,0 +1,76 @@
+"""The grid of (model, seed) runs of a suite, and the `run` command (TensorFlow is imported
+only once the suite is valid, so a bad suite gives its one-line error at once)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from benchmarks import runs
+from benchmarks.data.mnist import FIT, load_mnist, resolve_source
+from benchmarks.training.suites import apply_cli, load_suite, parse_shard
+
+
+def set_determinism(on: bool) -> None:
+    """TF op determinism: with the seeds, the same suite gives the same history."""
+    import tensorflow as tf
+
+    if on:
+        tf.config.experimental.enable_op_determinism()
+    else:
+        tf.config.experimental.disable_op_determinism()
+
+
+def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluators=(), keras_callbacks=()):
+    """Train every (model, seed) of the suite that is not finished; returns {run: status}.
+    `evaluators` are factories: model name -> callable (model, epoch) -> dict of columns."""
+    from benchmarks.data.pipeline import EpochData
+    from benchmarks.training.callbacks import Progress
+    from benchmarks.training.harness import Run, make_strategy, resolve_config
+    from models import family
+
+    set_determinism(suite["deterministic"])
+    (x_train, _), _ = load_mnist(data_dir)
+    x_fit = x_train[FIT][: suite["train_images"]]
+    source = resolve_source(data_dir)
+    grid = [(m, s) for m in suite["models"] for s in suite["seeds"]][shard[0] :: shard[1]]
+    strategy = make_strategy(suite["strategy"])
+    progress = Progress(suite, len(grid))
+    statuses = {}
+    for model_name, seed in grid:
+        run = Run(resolve_config(suite, model_name, seed, source), runs.run_dir(out, model_name, seed), tensorboard)
+        run.check_config()
+        status = run.status()
+        if status == "unfinished":
+            data = EpochData(x_fit, family(model_name), run.config["batch_size"], seed,
+                             binarize=suite["binarize"], steps_per_epoch=suite["steps_per_epoch"])
+            progress.config = run.config
+            status = run.train(data, strategy, [make(model_name) for make in evaluators], keras_callbacks,
+                               [progress])
+            print(f"{model_name} seed {seed}: {status}", flush=True)
+        else:
+            print(f"{model_name} seed {seed}: already {status}, skipped", flush=True)
+        statuses[(model_name, seed)] = status
+        progress.done_runs += 1
+    return statuses
+
+
+def quick_fid_evaluators(suite, data_dir) -> list:
+    """The per-epoch quick FID of the suite's [eval] settings, as `run_grid` evaluators."""
+    if not suite["eval"]["quick_fid"]:
+        return []
+    from benchmarks.scoring.scorer import QuickFID
+
+    quick = QuickFID(data_dir, suite["eval"]["quick_fid_samples"])
+    return [lambda model_name: quick]
+
+
+def run_command(args, suite=None) -> int:
+    suite = suite or apply_cli(load_suite(args.suite), args)
+    start = time.perf_counter()
+    statuses = run_grid(suite, Path(args.out), args.data_dir, parse_shard(args.shard), args.tensorboard,
+                        quick_fid_evaluators(suite, args.data_dir))
+    done = sum(s == "finished" for s in statuses.values())
+    print(f"{done}/{len(statuses)} runs finished in {time.perf_counter() - start:.0f} s "
+          f"(wall clock, this invocation); results in {args.out}/runs")
+    return 0

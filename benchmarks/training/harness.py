@@ -1,0 +1,154 @@
+"""One training loop for every model: the same data, seeds, timing and bookkeeping.
+
+A run trains epoch by epoch in its folder (see `benchmarks.runs`), resuming from the last
+checkpoint. After each epoch: one history row (timing, losses, then evaluation, which is not
+training time), a divergence check, then the side-effect callbacks (sample grid, checkpoint,
+TensorBoard, progress). Evaluation comes in as `evaluators`, callables (model, epoch) -> dict
+of columns, so this module does not import the scorer.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+import models
+from benchmarks import files, runs
+from benchmarks.errors import UserError
+from benchmarks.training.callbacks import Checkpoint, SampleGrid, StepClock, TensorBoardLog
+from benchmarks.training.suites import PER_MODEL_KEYS
+
+SAMPLES_SEED = 4321  # the noise of samples.npz
+
+
+def environment() -> dict:
+    return {
+        "python": sys.version.split()[0], "tensorflow": tf.__version__, "keras": keras.__version__,
+        "platform": platform.platform(), "cpu": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+    }
+
+
+def resolve_config(suite: dict, model: str, seed: int, data_source: str) -> dict:
+    """Everything that determines a run; config.json holds it plus the environment.
+    `hyperparameters` are the model's own settings; the rest are the harness's."""
+    overrides = dict(suite["overrides"].get(model, {}))
+    per_model = {k: overrides.pop(k, suite[k]) for k in PER_MODEL_KEYS}
+    keys = ("epochs", "minutes", "steps_per_epoch", "train_images", "binarize", "strategy",
+            "deterministic", "grid_samples", "eval")
+    return {"model": model, "family": models.family(model), "seed": seed, "suite": suite["name"],
+            "hyperparameters": {**models.defaults(model), **overrides}, "data_source": data_source,
+            **per_model, **{k: suite[k] for k in keys}}
+
+
+def make_strategy(name: str):
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if tf.config.list_logical_devices("GPU"):
+        return tf.distribute.MirroredStrategy()
+    cpus = [d.name for d in tf.config.list_logical_devices("CPU")]
+    return tf.distribute.MirroredStrategy(cpus if len(cpus) > 1 else None)
+
+
+class Run:
+    """One (model, seed) run in its folder: build or resume, train, record."""
+
+    def __init__(self, config: dict, folder: Path, tensorboard: bool = False):
+        self.config, self.folder, self.tensorboard = config, Path(folder), tensorboard
+
+    def status(self) -> str:
+        return runs.read_status(self.folder)
+
+    def check_config(self) -> None:
+        """Sweep temporary files a killed process left, and refuse a folder of another config."""
+        for stale in self.folder.rglob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+        path = self.folder / runs.CONFIG
+        if path.is_file():
+            ignored = ("environment", "data_source")  # the data is md5-verified wherever it lives
+            old = {k: v for k, v in files.read_json(path).items() if k not in ignored}
+            new = {k: v for k, v in files.roundtrip(self.config).items() if k not in ignored}
+            if old != new:
+                diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+                raise UserError(
+                    f"{self.folder} holds a run with another configuration (differs in {diff}); "
+                    "use another --out or delete that folder"
+                )
+        files.write_json(path, {**self.config, "environment": environment()})
+
+    def train(self, data, strategy, evaluators=(), keras_callbacks=(), side_effects=()) -> str:
+        """Train to the budget, resuming if a checkpoint exists. Returns the final status.
+        `keras_callbacks` go to every `fit`; `side_effects` (Keras callbacks too) are called
+        after the built-in ones with each recorded history row as logs."""
+        model, variables = runs.build_model(self.config, strategy)
+        epoch, train_seconds = runs.load_checkpoint(self.folder, variables)
+        rows = self._resumed_rows(epoch)
+        after_epoch = keras.callbacks.CallbackList(
+            [SampleGrid(self.folder, self.config["grid_samples"]), Checkpoint(self.folder, variables),
+             *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=model)
+        traced = False
+        while self._within_budget(epoch, train_seconds):
+            clock, logs = self._fit_epoch(model, data, epoch, train_seconds, keras_callbacks)
+            row = self._history_row(epoch, train_seconds, clock, logs, data.batch_size, traced)
+            train_seconds, traced = row["train_seconds"], True
+            losses = [row[m.name] for m in model.metrics]
+            if not all(np.isfinite(losses)):
+                self._record(rows, row)
+                runs.write_status(self.folder, "diverged", epoch=epoch + 1, reason=f"non-finite loss {losses}")
+                return "diverged"
+            for evaluate in evaluators:  # evaluation: not training time
+                row.update(evaluate(model, epoch + 1))
+            self._record(rows, row)
+            after_epoch.on_epoch_end(epoch, row)
+            epoch += 1
+        return self._finish(model, len(rows), train_seconds)
+
+    def _resumed_rows(self, epoch: int) -> list[dict]:
+        """The history rows of the checkpointed epochs (a row written after the last
+        checkpoint belongs to an epoch that is trained again)."""
+        old = runs.read_history(self.folder) if epoch > 0 else None
+        return [] if old is None else old[old["epoch"] <= epoch].to_dict("records")
+
+    def _within_budget(self, epoch: int, train_seconds: float) -> bool:
+        cfg = self.config
+        if cfg["epochs"] is not None:
+            return epoch < cfg["epochs"]
+        return train_seconds < cfg["minutes"] * 60
+
+    def _fit_epoch(self, model, data, epoch: int, train_seconds: float, keras_callbacks):
+        """One pass of `fit` over epoch `epoch`'s batches, stopped at the time budget:
+        (its clock, its metrics at the end of the pass)."""
+        deadline = None
+        if self.config["minutes"] is not None:
+            deadline = time.perf_counter() + self.config["minutes"] * 60 - train_seconds
+        clock = StepClock(deadline)
+        fit = model.fit(data.epoch(epoch), epochs=1, verbose=0, shuffle=False, callbacks=[clock, *keras_callbacks])
+        return clock, {k: float(v[-1]) for k, v in fit.history.items()}
+
+    @staticmethod
+    def _history_row(epoch, train_seconds, clock, logs, batch_size, traced) -> dict:
+        return {
+            "epoch": epoch + 1, "train_seconds": train_seconds + clock.seconds, "epoch_seconds": clock.seconds,
+            "warmup_seconds": 0.0 if traced else clock.warmup_seconds,
+            "images": clock.steps * batch_size, "images_per_sec": clock.images_per_second(batch_size),
+            **logs,
+        }
+
+    def _record(self, rows: list, row: dict) -> None:
+        rows.append(row)
+        files.write_csv(self.folder / runs.HISTORY, pd.DataFrame(rows))
+
+    def _finish(self, model, epochs: int, train_seconds: float) -> str:
+        samples = model.sample(self.config["eval"]["samples"], seed=SAMPLES_SEED)
+        files.write_npz(self.folder / runs.SAMPLES, images=samples)
+        runs.write_status(self.folder, "finished", epoch=epochs, train_seconds=train_seconds)
+        return "finished"

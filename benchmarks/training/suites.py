@@ -1,0 +1,162 @@
+"""Suites: TOML files listing models, seeds, budget and settings; validated on load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tomllib
+
+import models
+from benchmarks.data.mnist import FIT_IMAGES
+from benchmarks.errors import UserError
+from benchmarks.runs import MANIFOLD
+
+SUITE_DIR = Path(__file__).parent / "suites"
+STRATEGIES = ("default", "mirrored")
+# key -> (type(s), default). A key set to None in the defaults is optional.
+TOP_KEYS = {
+    "description": (str, ""),
+    "models": (list, list(models.MODEL_NAMES)),
+    "seeds": (list, [0]),
+    "epochs": (int, None),
+    "minutes": ((int, float), None),
+    "steps_per_epoch": (int, None),
+    "train_images": (int, FIT_IMAGES),
+    "batch_size": (int, 128),
+    "binarize": (bool, True),
+    "strategy": (str, "default"),
+    "deterministic": (bool, True),  # TF op determinism (Keras then turns XLA off)
+    "jit_compile": (bool, False),
+    "steps_per_execution": (int, 1),
+    "grid_samples": (int, 100),
+    "overrides": (dict, {}),
+    "eval": (dict, {}),
+    "manifold": (dict, {}),
+}
+# Training settings a suite may also set per model, in [overrides.<model>]; every other key
+# there is one of the model's own settings (models.defaults).
+PER_MODEL_KEYS = ("batch_size", *models.COMPILE_KEYS)
+EVAL_KEYS = {
+    "samples": (int, 10_000),  # samples.npz size, scored by `score`
+    "quick_fid": (bool, True),  # FID on quick_fid_samples after every epoch
+    "quick_fid_samples": (int, 2_000),
+    "iwae_k": (int, 50),  # importance samples for the IWAE bound
+    "likelihood_images": (int, 10_000),  # test images for the IWAE bound (the ELBO uses all)
+    "parzen": (bool, True),
+}
+
+
+MANIFOLD_KEYS = {  # the 2-d-latent dense VAE that `bench` trains for the manifold figure
+    "epochs": (int, 5),
+    "steps_per_epoch": (int, None),
+}
+
+
+def _check(table: dict, spec: dict, where: str) -> dict:
+    out = {}
+    for key, value in table.items():
+        if key not in spec:
+            raise UserError(f"{where}: unknown key {key!r}; valid keys: {', '.join(spec)}")
+        types, default = spec[key]
+        if value is None and default is None:
+            continue
+        if isinstance(value, bool) and types in (int, (int, float)) or not isinstance(value, types):
+            name = getattr(types, "__name__", "number")
+            raise UserError(f"{where}: {key} = {value!r} must be a {name}")
+    for key, (_, default) in spec.items():
+        out[key] = table.get(key, default)
+    return out
+
+
+def validate(raw: dict, where: str = "suite") -> dict:
+    """A fully resolved suite from the TOML table `raw`, or a one-line UserError."""
+    suite = _check(raw, TOP_KEYS, where)
+    suite["eval"] = _check(suite["eval"], EVAL_KEYS, f"{where} [eval]")
+    suite["manifold"] = _check(suite["manifold"], MANIFOLD_KEYS, f"{where} [manifold]")
+    for name in suite["models"]:
+        if name not in models.MODEL_NAMES:
+            raise UserError(f"{where}: unknown model {name!r}; valid: {', '.join(models.MODEL_NAMES)}")
+    for name, table in suite["overrides"].items():
+        if name not in models.MODEL_NAMES:
+            raise UserError(f"{where} [overrides]: unknown model {name!r}; valid: {', '.join(models.MODEL_NAMES)}")
+        valid = [*models.defaults(name), *PER_MODEL_KEYS]
+        for key in table:
+            if key not in valid:
+                raise UserError(f"{where} [overrides.{name}]: unknown key {key!r}; valid: {', '.join(valid)}")
+    if not suite["seeds"] or not all(isinstance(s, int) and s >= 0 for s in suite["seeds"]):
+        raise UserError(f"{where}: seeds must be a non-empty list of integers >= 0")
+    if (suite["epochs"] is None) == (suite["minutes"] is None):
+        raise UserError(f"{where}: set exactly one budget, epochs = N or minutes = M")
+    for key in ("epochs", "minutes", "batch_size", "train_images", "steps_per_execution"):
+        if suite[key] is not None and suite[key] <= 0:
+            raise UserError(f"{where}: {key} = {suite[key]} must be positive")
+    for name, table in suite["overrides"].items():
+        for key in ("batch_size", "steps_per_execution"):
+            if key in table and (isinstance(table[key], bool) or not isinstance(table[key], int) or table[key] <= 0):
+                raise UserError(f"{where} [overrides.{name}]: {key} = {table[key]!r} must be a positive int")
+    if suite["strategy"] not in STRATEGIES:
+        raise UserError(f"{where}: strategy = {suite['strategy']!r}; valid: {', '.join(STRATEGIES)}")
+    jit = [m for m in suite["models"] if suite["overrides"].get(m, {}).get("jit_compile", suite["jit_compile"])]
+    if jit and suite["deterministic"]:
+        raise UserError(f"{where}: jit_compile for {', '.join(jit)} needs deterministic = false "
+                        "(Keras turns XLA off under TF op determinism)")
+    if not 1 <= suite["train_images"] <= FIT_IMAGES:
+        raise UserError(f"{where}: train_images must be in 1..{FIT_IMAGES} (train[{FIT_IMAGES}:] is validation)")
+    return suite
+
+
+def load_suite(name_or_path: str) -> dict:
+    """Load a suite by name (benchmarks/training/suites/NAME.toml) or by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = SUITE_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        names = ", ".join(sorted(p.stem for p in SUITE_DIR.glob("*.toml")))
+        raise UserError(f"suite {name_or_path!r} not found; use one of {names} or a path to a .toml file")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise UserError(f"{path}: invalid TOML ({err})") from None
+    suite = validate(raw, str(path))
+    suite["name"] = path.stem
+    return suite
+
+
+def apply_cli(suite: dict, args) -> dict:
+    """Command-line overrides (--models, --seeds, --epochs/--minutes, --strategy)."""
+    suite = dict(suite)
+    if getattr(args, "models", None):
+        suite["models"] = args.models
+    if getattr(args, "seeds", None):
+        suite["seeds"] = args.seeds
+    if getattr(args, "epochs", None) is not None:
+        suite["epochs"], suite["minutes"] = args.epochs, None
+    if getattr(args, "minutes", None) is not None:
+        suite["epochs"], suite["minutes"] = None, args.minutes
+    if getattr(args, "strategy", None):
+        suite["strategy"] = args.strategy
+    name = suite.pop("name", "custom")
+    suite = validate(suite, f"suite {name}")
+    suite["name"] = name
+    return suite
+
+
+def manifold_suite(suite: dict) -> dict:
+    """The extra run behind the latent-manifold figure (runs.MANIFOLD) with a 2-d latent."""
+    model, seed = MANIFOLD
+    extra = dict(suite, models=[model], seeds=[seed], minutes=None, strategy="default",
+                 overrides={model: {"latent_dim": 2}}, name=f"{suite['name']}-manifold",
+                 eval={**suite["eval"], "quick_fid": False, "samples": 100}, **suite["manifold"])
+    return extra
+
+
+def parse_shard(text: str | None) -> tuple[int, int]:
+    if not text:
+        return 0, 1
+    try:
+        i, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UserError(f"--shard {text!r} must look like i/n, e.g. 0/2") from None
+    if not (n >= 1 and 0 <= i < n):
+        raise UserError(f"--shard {text!r}: need n >= 1 and 0 <= i < n")
+    return i, n

@@ -1,0 +1,162 @@
+"""The report on synthetic metrics.json files, every figure function, and bench on smoke."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks import files, runs
+from benchmarks.reporting import plots, report
+
+
+def _write_run(out, model, seed, metrics, status="finished"):
+    folder = runs.run_dir(out, model, seed)
+    files.write_json(folder / "config.json", {"model": model, "seed": seed})
+    files.write_json(folder / "status.json", {"status": status})
+    files.write_json(folder / "metrics.json", {"model": model, "seed": seed, "status": status, **metrics})
+
+
+def test_report_means_stds_and_files(tmp_path):
+    _write_run(tmp_path, "gan-dense", 0, {"fid": 10.0, "train_seconds": 60.0, "precision": 0.5})
+    _write_run(tmp_path, "gan-dense", 1, {"fid": 14.0, "train_seconds": 62.0, "precision": 0.7})
+    _write_run(tmp_path, "vae-dense", 0, {"fid": 30.0, "test_elbo": -100.0, "train_seconds": 61.0})
+    _write_run(tmp_path, "vae-dense", 1, {"fid": 40.0, "test_elbo": -110.0, "train_seconds": 59.0})
+    _write_run(tmp_path, "vae-dense", 2, {"epochs": 2}, status="diverged")
+    summary = report.build_report(tmp_path)
+    gan = summary.set_index("model").loc["gan-dense"]
+    vae = summary.set_index("model").loc["vae-dense"]
+    assert gan["fid_mean"] == pytest.approx(12.0) and gan["fid_std"] == pytest.approx(2.8284271)  # sqrt(8)
+    assert vae["fid_mean"] == pytest.approx(35.0) and vae["test_elbo_mean"] == pytest.approx(-105.0)
+    assert vae["seeds"] == 2 and vae["diverged"] == 1 and gan["diverged"] == 0
+    csv = pd.read_csv(tmp_path / "summary.csv")
+    assert list(csv["model"]) == ["vae-dense", "gan-dense"]
+    md = (tmp_path / "summary.md").read_text()
+    assert "**12.00 ± 2.83**" in md and "FID ↓" in md and "2/3, 1 diverged" in md
+    tex = (tmp_path / "summary.tex").read_text()
+    assert r"\toprule" in tex and r"\textbf{12.00 $\pm$ 2.83}" in tex
+    assert (tmp_path / "figures" / "fid-vs-time.png").stat().st_size > 0
+    assert "fid-vs-time" in (tmp_path / "README.md").read_text()
+
+
+def test_report_with_unscored_runs_says_so(tmp_path):
+    folder = runs.run_dir(tmp_path, "gan-conv", 0)
+    files.write_json(folder / "config.json", {"model": "gan-conv", "seed": 0})
+    summary = report.build_report(tmp_path)
+    assert summary.loc[0, "unfinished"] == 1
+    assert "0/1, 1 unfinished" in (tmp_path / "summary.md").read_text()
+
+
+def _history(seed):
+    epochs = np.arange(1, 6)
+    return pd.DataFrame({"epoch": epochs, "train_seconds": epochs * 10.0 + seed, "fid_quick": 50.0 / epochs,
+                         "d_loss": 1.0 + 0 * epochs, "g_loss": 0.7 + 0 * epochs})
+
+
+def _lines(ax):
+    return {line.get_label(): line for line in ax.get_lines()}
+
+
+def _check_sample_grids(fig):
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == ["gan-dense", "vae-dense"]
+    assert all(ax.images[0].get_array().shape == (6 * 29 + 1, 6 * 29 + 1) for ax in axes)  # 6x6 tiles
+
+
+def _check_evolution(fig):
+    shown = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in shown] == ["epoch 1", "epoch 5"]
+    assert fig.get_suptitle() == "gan-dense: the same z at every epoch"
+
+
+def _check_losses(fig):
+    assert [ax.get_title() for ax in fig.axes] == ["d_loss", "g_loss"] and fig.get_suptitle() == "GAN"
+    for ax, value in zip(fig.axes, (1.0, 0.7)):
+        np.testing.assert_allclose(_lines(ax)["gan-dense"].get_ydata(), value)  # the mean over seeds
+        assert len(ax.collections) == 1  # the band of two seeds
+
+
+def _check_fid_curves(fig):
+    ax_e, ax_t = fig.axes
+    assert (ax_e.get_xlabel(), ax_t.get_xlabel()) == ("epoch", "training seconds")
+    np.testing.assert_allclose(_lines(ax_e)["gan-dense"].get_ydata(), 50.0 / np.arange(1, 6))
+    assert ax_e.get_yscale() == ax_t.get_yscale() == "log"
+
+
+def _check_fid_vs_time(fig):
+    (ax,) = fig.axes
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["real data (floor)", "gan-dense"]
+    marker = ax.containers[0].lines[0]  # the errorbar's data point: (train seconds, FID)
+    assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (60.0, 12.0)
+    assert _lines(ax)["real data (floor)"].get_ydata()[0] == 0.5
+
+
+def _check_mode_histograms(fig):
+    assert [ax.get_title() for ax in fig.axes] == ["gan-dense", "real-data"]
+    for ax in fig.axes:
+        assert [bar.get_height() for bar in ax.patches] == [0.1] * 10
+        assert len(ax.get_lines()) == 1  # the true shares
+
+
+def _check_manifold(fig):
+    (ax,) = fig.axes
+    assert ax.images[0].get_array().shape == (3 * 28, 3 * 28) and ax.get_xlabel().startswith("z₁")
+
+
+def _check_interpolations(fig):
+    assert fig.axes[0].images[0].get_array().shape == (2 * 29 + 1, 5 * 29 + 1)  # 2 pairs x 5 steps
+
+
+def _check_pr_planes(fig):
+    ax_pr, ax_dc = fig.axes
+    assert (ax_pr.get_xlabel(), ax_pr.get_ylabel()) == ("recall ↑", "precision ↑")
+    assert (ax_dc.get_xlabel(), ax_dc.get_ylabel()) == ("coverage ↑", "density ↑")
+    points = [(c.lines[0].get_xdata()[0], c.lines[0].get_ydata()[0]) for c in ax_pr.containers]
+    assert points == [(0.5, 0.5), (0.9, 0.9)]  # gan-dense, real-data
+
+
+@pytest.mark.parametrize("name", ["sample_grids", "evolution", "losses", "fid_curves", "fid_vs_time",
+                                  "mode_histograms", "manifold", "interpolations", "pr_planes"])
+def test_every_figure_draws_its_data(tmp_path, name):
+    rng = np.random.default_rng(0)
+    images = rng.random((36, 28, 28, 1)).astype(np.float32)
+    summary = pd.DataFrame({
+        "model": ["gan-dense", "real-data"], "fid_mean": [12.0, 0.5], "fid_std": [1.0, np.nan],
+        "train_seconds_mean": [60.0, np.nan], "train_seconds_std": [1.0, np.nan],
+        **{f"{m}_{s}": [0.5, 0.9] for m in ("precision", "recall", "density", "coverage") for s in ("mean", "std")},
+        **{f"mode_hist_{d}_mean": [0.1, 0.1] for d in range(10)}})
+    histories = {"gan-dense": [_history(0), _history(1)]}
+    calls = {
+        "sample_grids": lambda: plots.sample_grids({"gan-dense": images, "vae-dense": images}),
+        "evolution": lambda: plots.evolution("gan-dense", [1, 5], [rng.random((20, 20, 3))] * 2),
+        "losses": lambda: plots.losses(histories, ["d_loss", "g_loss"], "GAN"),
+        "fid_curves": lambda: plots.fid_curves(histories),
+        "fid_vs_time": lambda: plots.fid_vs_time(summary),
+        "mode_histograms": lambda: plots.mode_histograms(summary, np.full(10, 0.1)),
+        "manifold": lambda: plots.manifold(rng.random((9, 28, 28)), 3),
+        "interpolations": lambda: plots.interpolations(rng.random((2, 5, 28, 28))),
+        "pr_planes": lambda: plots.pr_planes(summary),
+    }
+    fig = calls[name]()
+    globals()[f"_check_{name}"](fig)
+    paths = plots.save(fig, tmp_path, name)
+    assert [p.suffix for p in paths] == [".pdf", ".png"] and all(p.stat().st_size > 1000 for p in paths)
+
+
+@pytest.mark.mnist
+def test_bench_on_the_smoke_suite(tmp_path, mnist_dir, capsys):
+    from benchmarks.__main__ import main
+
+    assert main(["bench", "--suite", "smoke", "--out", str(tmp_path), "--data-dir", str(mnist_dir)]) == 0
+    printed = capsys.readouterr().out
+    assert "## Sample quality" in printed and "figures" in printed
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert set(summary["model"]) == {"vae-dense", "vae-conv", "gan-dense", "gan-dense-minimax", "gan-conv", "real-data"}
+    assert (summary.loc[summary["model"] != "real-data", "seeds"] == 1).all()
+    for name in ("samples-final", "fid-curves", "fid-vs-time", "modes", "precision-recall",
+                 "losses-vae", "losses-gan", "vae-manifold", "vae-interpolations"):
+        assert (tmp_path / "figures" / f"{name}.png").stat().st_size > 0, name
+    checks = (tmp_path / "lecture" / "checks.md").read_text()
+    passed, total = (int(n) for n in re.search(r"(\d+)/(\d+) checks pass", checks).groups())
+    assert passed == total > 10 and "**NO**" not in checks

@@ -1,0 +1,118 @@
+"""The scorer on real MNIST: the pinned feature network, direction tests, IWAE, `score`."""
+
+import shutil
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import models
+from benchmarks import files, runs
+from benchmarks.data.pipeline import binarize_once, to_unit
+from benchmarks.errors import UserError
+from benchmarks.scoring import feature_net, scorer
+
+pytestmark = pytest.mark.mnist
+
+
+@pytest.fixture(scope="module")
+def refs(mnist_dir):
+    return scorer.References(mnist_dir)
+
+
+def test_feature_net_is_pinned_and_accurate(refs):
+    accuracy = (refs.test_logits.argmax(1) == refs.test_labels).mean()
+    assert accuracy >= feature_net.MIN_TEST_ACCURACY
+    assert refs.test_feats.shape == (10000, 128)
+
+
+def test_feature_net_rejects_other_weights(tmp_path):
+    fake = tmp_path / "w.npz"
+    shutil.copy(feature_net.WEIGHTS, fake)
+    fake.write_bytes(fake.read_bytes() + b"\0")
+    with pytest.raises(UserError, match="sha256 .* != pinned"):
+        feature_net.FeatureNet(fake)
+
+
+def test_real_images_beat_noise_and_a_repeated_digit(refs):
+    real = refs.real_samples[:1000]
+    noise = np.random.default_rng(0).random((1000, 28, 28, 1)).astype(np.float32)
+    one_digit = np.repeat(real[:1], 1000, axis=0)
+    # real = train[50000:51000], which is also the models' sigma-selection set: use the real row's
+    m_real = scorer.sample_metrics(real, refs, parzen_val=refs.parzen_val_real)
+    m_noise, m_one = (scorer.sample_metrics(x, refs) for x in (noise, one_digit))
+    for worse in (m_noise, m_one):
+        assert m_real["fid"] * 10 < worse["fid"]
+        assert m_real["kid"] < worse["kid"]
+        assert m_real["recall"] > worse["recall"] and m_real["coverage"] > worse["coverage"]
+    assert m_real["precision"] > m_noise["precision"] and m_real["parzen_ll"] > m_noise["parzen_ll"]
+    assert m_real["classifier_score"] > 8 and m_one["classifier_score"] < 1.5
+    assert m_real["modes_covered"] == 10 and m_one["modes_covered"] == 1
+
+
+def test_mode_coverage_flags_samples_of_one_digit(refs):
+    ones = refs.test[refs.test_labels == 1][:800]
+    result = scorer.sample_metrics(ones, refs)
+    assert result["modes_covered"] == 1 and result["mode_hist_1"] > 0.95
+    assert result["mode_kl"] > 2.0  # ~ log(1 / 0.1135) = 2.18
+
+
+def test_iwae_bound_is_above_the_elbo_and_grows_with_k(mnist_dir):
+    from benchmarks.data.mnist import load_mnist
+
+    (x_train, _), (x_test, _) = load_mnist(mnist_dir)
+    tf.keras.utils.set_random_seed(0)
+    model = models.build("vae-dense", latent_dim=8, hidden=(128, 64))
+    train = binarize_once(to_unit(x_train[:6400]), seed=1)
+    model.fit(tf.data.Dataset.from_tensor_slices(train).batch(128), epochs=3, verbose=0)
+    x = binarize_once(to_unit(x_test[:300]), seed=0)
+    bounds = {k: scorer.vae_likelihood(model, x, k, 300)["iwae_bound"] for k in (1, 10, 100)}
+    elbo = scorer.vae_likelihood(model, x, 1, 300)["test_elbo"]
+    assert abs(bounds[1] - elbo) < 1.0  # k = 1 is the ELBO, up to Monte Carlo noise
+    assert bounds[1] < bounds[10] < bounds[100]
+    assert bounds[100] > elbo + 1.0
+
+
+def test_score_writes_metrics_and_is_idempotent(tmp_path, mnist_dir):
+    from benchmarks.training.grid import run_grid
+    from benchmarks.training.suites import load_suite
+
+    suite = load_suite("smoke")
+    suite.update(models=["vae-dense", "gan-dense"])
+    suite["eval"] = {**suite["eval"], "quick_fid": False}
+    run_grid(suite, tmp_path, mnist_dir)
+    first = scorer.score_all(tmp_path, mnist_dir)
+    assert sorted(first.values()) == ["scored", "scored", "scored"]
+    for model in ("vae-dense", "gan-dense"):
+        m = files.read_json(runs.run_dir(tmp_path, model, 0) / "metrics.json")
+        assert m["epochs"] == 2 and m["parameters"] > 0 and m["images_per_sec"] > 0
+        assert np.isfinite(m["fid"]) and 0 <= m["precision"] <= 1
+    vae = files.read_json(runs.run_dir(tmp_path, "vae-dense", 0) / "metrics.json")
+    assert vae["iwae_bound"] >= vae["test_elbo"] - 1.0 and vae["iwae_k"] == 4
+    real = files.read_json(tmp_path / "reference" / "real-data" / "metrics.json")
+    assert real["modes_covered"] == 10 and real["fid"] < 2.0
+    assert set(scorer.score_all(tmp_path, mnist_dir).values()) == {"current"}
+
+
+def test_bad_samples_give_a_clear_error(tmp_path):
+    with pytest.raises(UserError, match="must be float32 \\(N, 28, 28, 1\\)"):
+        scorer.check_samples(np.zeros((3, 784), np.float32), "x.npz")
+    with pytest.raises(UserError, match="in \\[0, 1\\]"):
+        scorer.check_samples(np.full((3, 28, 28, 1), 2.0, np.float32), "x.npz")
+
+
+def test_a_failed_retrain_leaves_the_pinned_weights(monkeypatch, tmp_path):
+    import argparse
+
+    # the pinned file and the candidate in a temporary folder; training stubbed by an untrained
+    # network that scores 90% (10 minutes of training otherwise): the real writing code runs
+    pinned, candidate = tmp_path / "feature_net.npz", tmp_path / "feature_net.candidate.npz"
+    shutil.copy(feature_net.WEIGHTS, pinned)
+    monkeypatch.setattr(feature_net, "WEIGHTS", pinned)
+    monkeypatch.setattr(feature_net, "CANDIDATE", candidate)
+    monkeypatch.setattr(feature_net, "fit", lambda data_dir, epochs: (feature_net.build(), {"test_accuracy": 0.90}))
+    with pytest.raises(UserError, match="not fit to pin; the pinned feature_net.npz is unchanged"):
+        feature_net.main(argparse.Namespace(train=True, data_dir=None))
+    assert feature_net.sha256(pinned) == feature_net.WEIGHTS_SHA256  # untouched
+    written = files.read_json(candidate.with_suffix(".json"))
+    assert written["sha256"] == feature_net.sha256(candidate) != feature_net.WEIGHTS_SHA256
