@@ -80,13 +80,16 @@ def test_density_coverage_direction():
     d_far, c_far = metrics.density_coverage(real, rng.normal(size=(500, 4)) + 50.0)
     assert c_same > 0.9 and d_same > 0.7
     assert d_far == 0.0 and c_far == 0.0
-    # all 500 samples on real[0]: each lies in the same H real balls (real[0]'s own among
-    # them), so density = 500 H / (k * 500) = H / 5 and coverage = H / 500, as for one sample
-    d_one, c_one = metrics.density_coverage(real, np.repeat(real[:1], 500, 0))
+    # all 500 samples at one point next to real[0] (1e-3 away, so that no distance sits on a
+    # ball's boundary, where float rounding decides): each lies in the same H real balls
+    # (real[0]'s own among them), so density = 500 H / (k * 500) = H / 5 and coverage =
+    # H / 500, as for a single sample there
+    one = real[:1] + 1e-3
+    d_one, c_one = metrics.density_coverage(real, np.repeat(one, 500, 0))
     holding = c_one * 500
     assert holding == round(holding) and 1 <= holding <= 25  # a handful of balls, at least its own
     assert d_one == pytest.approx(holding / 5) and c_one < 0.05
-    assert metrics.density_coverage(real, real[:1]) == pytest.approx((d_one, c_one))
+    assert metrics.density_coverage(real, one) == pytest.approx((d_one, c_one))
 
 
 def test_mode_coverage_flags_a_single_digit():
