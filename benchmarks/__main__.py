@@ -8,6 +8,7 @@ import os
 import sys
 
 from benchmarks.errors import UserError
+from benchmarks.training.precision import PRECISIONS
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -37,6 +38,8 @@ def _add_run_args(p: argparse.ArgumentParser, suite_default: str | None) -> None
     budget.add_argument("--minutes", type=float, help="train for M minutes per run (overrides)")
     p.add_argument("--data-dir", help="folder of MNIST IDX files (else $MNIST_DIR, else Keras)")
     p.add_argument("--strategy", choices=("default", "mirrored"), help="tf.distribute strategy")
+    p.add_argument("--precision", choices=PRECISIONS,
+                   help="training precision for every model (default: the suite's, usually auto)")
     p.add_argument("--shard", help="i/n: run only every n-th run of the grid, starting at i")
     p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard logs")
 
@@ -54,7 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("perf", help="steady-state throughput, FLOPs per step and share of peak")
     p.add_argument("--suite", default="default")
     p.add_argument("--models", nargs="+")
-    p.add_argument("--steps", type=int, default=60, help="timed steps per model")
+    p.add_argument("--steps", type=int, default=40, help="timed steps per model and setting")
+    p.add_argument("--reps", type=int, default=3, help="interleaved repetitions (the median is reported)")
+    p.add_argument("--precision", choices=PRECISIONS, help="training precision (default: the suite's)")
+    p.add_argument("--parity", action="store_true",
+                   help="also train the parity suite in float32 and bf16 and compare their quality")
     p.add_argument("--out", default="results")
     p.add_argument("--data-dir", help="MNIST folder (else $MNIST_DIR, else Keras)")
 

@@ -100,15 +100,17 @@ def load_checkpoint(folder: Path, variables) -> tuple[int, float]:
     return int(state["epoch"]), float(state["train_seconds"])
 
 
-def build_model(config: dict, strategy=None):
-    """(model, state variables) as config.json describes them, seeded, every network built."""
+def build_model(config: dict, strategy=None, dtype_policy: str | None = None):
+    """(model, state variables) as config.json describes them, seeded, every network built,
+    in the run's precision or in `dtype_policy` (the variables are float32 either way)."""
     import keras
     import tensorflow as tf
 
     import models
+    from benchmarks.training.precision import policy
 
     keras.utils.set_random_seed(config["seed"])
-    with (strategy or tf.distribute.get_strategy()).scope():
+    with (strategy or tf.distribute.get_strategy()).scope(), policy(dtype_policy or config.get("precision", "float32")):
         model = models.build(config["model"], seed=config["seed"], jit_compile=config["jit_compile"],
                              steps_per_execution=config["steps_per_execution"], **config["hyperparameters"])
         model.sample(1)  # builds every sub-network before the state is listed
@@ -117,7 +119,8 @@ def build_model(config: dict, strategy=None):
 
 
 def load_model(folder: Path):
-    """The model of a run folder, rebuilt from config.json and its last checkpoint."""
-    model, variables = build_model(read_config(folder))
+    """The model of a run folder, rebuilt in float32 (every evaluation is) from config.json
+    and its last checkpoint."""
+    model, variables = build_model(read_config(folder), dtype_policy="float32")
     load_checkpoint(folder, variables)
     return model

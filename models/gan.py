@@ -38,6 +38,10 @@ class GAN(keras.Model):
     def call(self, z, training=False):
         return self.generator(z, training=training)
 
+    def _logits(self, images, training=True):
+        """D's logits in float32, whatever the layers compute in (the losses' input)."""
+        return tf.cast(self.discriminator(images, training=training), tf.float32)
+
     def _noise(self, n):
         return keras.random.uniform((n, self.z_dim), -1.0, 1.0, seed=self.seed_generator)
 
@@ -48,8 +52,8 @@ class GAN(keras.Model):
         z = self._noise(batch)
         fake = self.generator(z, training=True)
         with tf.GradientTape() as tape:
-            d_real_logits = self.discriminator(real, training=True)
-            d_fake_logits = self.discriminator(fake, training=True)
+            d_real_logits = self._logits(real)
+            d_fake_logits = self._logits(fake)
             d_loss = discriminator_loss(d_real_logits, d_fake_logits)
             d_scaled = d_loss / replicas
         d_grads = tape.gradient(d_scaled, self.discriminator.trainable_weights)
@@ -57,7 +61,7 @@ class GAN(keras.Model):
         # Generator: one step on its loss, through the updated D, with fresh z.
         z = self._noise(batch)
         with tf.GradientTape() as tape:
-            g_fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            g_fake_logits = self._logits(self.generator(z, training=True))
             g_loss = self.generator_loss(g_fake_logits)
             g_scaled = g_loss / replicas
         g_grads = tape.gradient(g_scaled, self.generator.trainable_weights)
@@ -73,6 +77,6 @@ class GAN(keras.Model):
         """n images in [0, 1], (n, 28, 28, 1): (G(z) + 1) / 2 with z uniform on [-1, 1]."""
         def chunk(i, size):
             z = tf.random.stateless_uniform([size, self.z_dim], seed=[seed, i], minval=-1.0, maxval=1.0)
-            return ((self.generator(z, training=False) + 1.0) / 2.0).numpy()
+            return ((tf.cast(self.generator(z, training=False), tf.float32) + 1.0) / 2.0).numpy()
 
         return sample_in_chunks(chunk, n)

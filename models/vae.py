@@ -29,13 +29,13 @@ class VAE(keras.Model):
         return [self.optimizer]
 
     def encode(self, x, training=False):
-        """(mean, log_var) of q(z|x)."""
-        z_params = self.encoder(x, training=training)
+        """(mean, log_var) of q(z|x), in float32 whatever the layers compute in."""
+        z_params = tf.cast(self.encoder(x, training=training), tf.float32)
         return z_params[:, : self.latent_dim], z_params[:, self.latent_dim :]
 
     def decode(self, z, training=False):
-        """Bernoulli logits of p(x|z), shape (n, 28, 28, 1)."""
-        return self.decoder(z, training=training)
+        """Bernoulli logits of p(x|z), shape (n, 28, 28, 1), in float32 (the losses' input)."""
+        return tf.cast(self.decoder(z, training=training), tf.float32)
 
     def generate(self, z):
         """The Bernoulli means sigmoid(decoder(z)) in [0, 1], (n, 28, 28, 1)."""

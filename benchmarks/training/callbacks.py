@@ -20,17 +20,19 @@ GRID_SEED = 1234  # the fixed noise of the per-epoch sample grids
 
 class StepClock(keras.callbacks.Callback):
     """Times one `fit` call, its first execution (tracing, if any) apart, and stops it at a
-    deadline (time.perf_counter() value), checked after every step."""
+    deadline (time.perf_counter() value), checked after every execution. `max_steps`: the
+    pass's length, since Keras reports a last, partial execution of `steps_per_execution`
+    steps as a full one."""
 
-    def __init__(self, deadline: float | None = None):
+    def __init__(self, deadline: float | None = None, max_steps: int | None = None):
         super().__init__()
-        self.deadline = deadline
+        self.deadline, self.max_steps = deadline, max_steps
 
     def on_train_begin(self, logs=None):
         self.t0, self.t_first, self.first_steps, self.steps = time.perf_counter(), None, 0, 0
 
     def on_train_batch_end(self, batch, logs=None):
-        self.steps = batch + 1
+        self.steps = min(batch + 1, self.max_steps or batch + 1)
         now = time.perf_counter()
         if self.t_first is None:
             self.t_first, self.first_steps = now, self.steps
@@ -117,6 +119,6 @@ class Progress(keras.callbacks.Callback):
             eta = mean * ((suite["epochs"] - row["epoch"]) + runs_left * suite["epochs"])
         budget = suite["epochs"] or "-"
         print(f"[{self.done_runs + 1}/{self.n_runs}] {self.config['model']} seed {self.config['seed']} "
-              f"epoch {row['epoch']}/{budget} {losses}{extra} "
+              f"epoch {int(row['epoch'])}/{budget} {losses}{extra} "
               f"{row['images_per_sec']:.0f} img/s ETA {time.strftime('%H:%M:%S', time.gmtime(eta))}",
               flush=True)

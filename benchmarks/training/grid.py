@@ -12,13 +12,16 @@ from benchmarks.training.suites import apply_cli, load_suite, parse_shard
 
 
 def set_determinism(on: bool) -> None:
-    """TF op determinism: with the seeds, the same suite gives the same history."""
+    """TensorFlow's global op-determinism flag. Off by default: on this CPU the same suite
+    and seed give the same history without it (tests/training/test_harness.py guards that),
+    and it cost up to 45% of throughput (results/perf.md)."""
     import tensorflow as tf
+    from tensorflow.python.framework import config  # TF 2.21 exports only the enable half
 
     if on:
         tf.config.experimental.enable_op_determinism()
     else:
-        tf.config.experimental.disable_op_determinism()
+        config.disable_op_determinism()
 
 
 def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluators=(), keras_callbacks=()):

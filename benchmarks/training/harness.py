@@ -23,6 +23,7 @@ import tensorflow as tf
 import models
 from benchmarks import files, runs
 from benchmarks.errors import UserError
+from benchmarks.training import precision
 from benchmarks.training.callbacks import Checkpoint, SampleGrid, StepClock, TensorBoardLog
 from benchmarks.training.suites import PER_MODEL_KEYS
 
@@ -33,7 +34,7 @@ def environment() -> dict:
     return {
         "python": sys.version.split()[0], "tensorflow": tf.__version__, "keras": keras.__version__,
         "platform": platform.platform(), "cpu": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
+        "cpu_count": os.cpu_count(), "cpu_flags": precision.cpu_flags(),
         "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
     }
 
@@ -43,6 +44,7 @@ def resolve_config(suite: dict, model: str, seed: int, data_source: str) -> dict
     `hyperparameters` are the model's own settings; the rest are the harness's."""
     overrides = dict(suite["overrides"].get(model, {}))
     per_model = {k: overrides.pop(k, suite[k]) for k in PER_MODEL_KEYS}
+    per_model["precision"] = precision.resolve(per_model["precision"])
     keys = ("epochs", "minutes", "steps_per_epoch", "train_images", "binarize", "strategy",
             "deterministic", "grid_samples", "eval")
     return {"model": model, "family": models.family(model), "seed": seed, "suite": suite["name"],
@@ -92,9 +94,10 @@ class Run:
         model, variables = runs.build_model(self.config, strategy)
         epoch, train_seconds = runs.load_checkpoint(self.folder, variables)
         rows = self._resumed_rows(epoch)
+        evaluated = self._evaluation_model(model, strategy)
         after_epoch = keras.callbacks.CallbackList(
             [SampleGrid(self.folder, self.config["grid_samples"]), Checkpoint(self.folder, variables),
-             *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=model)
+             *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=evaluated)
         traced = False
         while self._within_budget(epoch, train_seconds):
             clock, logs = self._fit_epoch(model, data, epoch, train_seconds, keras_callbacks)
@@ -105,12 +108,27 @@ class Run:
                 self._record(rows, row)
                 runs.write_status(self.folder, "diverged", epoch=epoch + 1, reason=f"non-finite loss {losses}")
                 return "diverged"
+            self._sync(evaluated, model)
             for evaluate in evaluators:  # evaluation: not training time
-                row.update(evaluate(model, epoch + 1))
+                row.update(evaluate(evaluated, epoch + 1))
             self._record(rows, row)
             after_epoch.on_epoch_end(epoch, row)
             epoch += 1
-        return self._finish(model, len(rows), train_seconds)
+        self._sync(evaluated, model)
+        return self._finish(evaluated, len(rows), train_seconds)
+
+    def _evaluation_model(self, model, strategy):
+        """What evaluation, samples and grids use: the model itself in float32, else a float32
+        twin (the same networks, its weights copied from the model's at every `_sync`)."""
+        if self.config["precision"] == "float32":
+            return model
+        return runs.build_model(self.config, strategy, dtype_policy="float32")[0]
+
+    @staticmethod
+    def _sync(evaluated, model) -> None:
+        if evaluated is not model:
+            for twin, source in zip(evaluated.variables, model.variables, strict=True):
+                twin.assign(source)
 
     def _resumed_rows(self, epoch: int) -> list[dict]:
         """The history rows of the checkpointed epochs (a row written after the last
@@ -130,7 +148,7 @@ class Run:
         deadline = None
         if self.config["minutes"] is not None:
             deadline = time.perf_counter() + self.config["minutes"] * 60 - train_seconds
-        clock = StepClock(deadline)
+        clock = StepClock(deadline, max_steps=data.steps)
         fit = model.fit(data.epoch(epoch), epochs=1, verbose=0, shuffle=False, callbacks=[clock, *keras_callbacks])
         return clock, {k: float(v[-1]) for k, v in fit.history.items()}
 

@@ -1,8 +1,10 @@
-"""`python -m benchmarks perf`: steady-state throughput, FLOPs per step, share of matmul peak.
+"""`python -m benchmarks perf`: throughput as the harness trains, against the bare step and
+against the matmul peak of the precision it trains in; `--parity` adds bf16-vs-float32 quality.
 
-FLOPs come from TensorFlow's graph profiler (the float_operation counter) applied to the
-traced train step, gradients and optimizer update included; it counts the registered ops
-(MatMul, Conv2D and their backprops, element-wise ops), which dominate these models.
+Every setting of a model is measured in one process, interleaved, `--reps` times (median):
+machines of this kind vary by up to 2x between runs, so only settings measured side by side
+are compared. FLOPs come from TensorFlow's graph profiler (float_operation) on the traced train
+step, gradients and optimizer update included.
 """
 
 from __future__ import annotations
@@ -18,89 +20,127 @@ import tensorflow as tf
 
 import models
 from benchmarks import files
-from benchmarks.data.mnist import load_mnist
+from benchmarks.data.mnist import FIT, load_mnist
 from benchmarks.data.pipeline import EpochData
+from benchmarks.training import precision
+from benchmarks.training.callbacks import StepClock
 from benchmarks.training.grid import set_determinism
 from benchmarks.training.harness import resolve_config
-from benchmarks.training.suites import load_suite
+from benchmarks.training.suites import apply_cli, load_suite
 
-
-def matmul_peak_gflops(n: int = 2048, repeats: int = 20) -> float:
-    """fp32 matmul GFLOP/s of this machine: 2 n^3 FLOPs per product, best of `repeats`."""
-    a = tf.random.stateless_normal([n, n], seed=[0, 0])
-    b = tf.random.stateless_normal([n, n], seed=[0, 1])
-    step = tf.function(lambda a, b: tf.reduce_sum(tf.matmul(a, b)))
-    step(a, b).numpy()
-    best = min(_timed(lambda: step(a, b).numpy()) for _ in range(repeats))
-    return 2 * n**3 / best / 1e9
-
-
-def _timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+# setting -> (dtype policy, op determinism, loop): "harness" is fit on the pipeline with the
+# harness's step clock; "bare" is tf.function(train_step) over the same batches, prefetched
+SETTINGS = {"float32": ("float32", False, "harness"), "mixed_bfloat16": ("mixed_bfloat16", False, "harness"),
+            "float32, op determinism": ("float32", True, "harness"), "bare step": (None, False, "bare")}
 
 
 def step_flops(model, batch) -> int:
     """FLOPs of one train step, counted by tf.profiler on its traced graph."""
-    concrete = tf.function(model.train_step).get_concrete_function(
-        tf.TensorSpec(batch.shape, tf.float32))
+    concrete = tf.function(model.train_step).get_concrete_function(tf.TensorSpec(batch.shape, tf.float32))
     opts = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
     opts["output"] = "none"
-    prof = tf.compat.v1.profiler.profile(graph=concrete.graph, options=opts)
-    return int(prof.total_float_ops)
+    return int(tf.compat.v1.profiler.profile(graph=concrete.graph, options=opts).total_float_ops)
 
 
-def measure(config: dict, x_uint8: np.ndarray, steps: int, binarize: bool) -> dict:
-    """Warm-up (tracing) timed apart, then `steps` steady-state steps on the first batch of
-    the harness's own pipeline for this model (scaled and, for the VAEs, binarized as in
-    training); real digits run faster than random pixels here."""
-    name, batch_size = config["model"], config["batch_size"]
+def images_per_second(config: dict, data: EpochData, setting: str) -> float:
+    """Steady-state images/s of one freshly built model under `setting` (first steps apart)."""
+    policy, deterministic, loop = SETTINGS[setting]
+    set_determinism(deterministic)
     keras.utils.set_random_seed(0)
-    build = lambda: models.build(name, jit_compile=config["jit_compile"], **config["hyperparameters"])
-    model = build()
-    data = EpochData(x_uint8, models.family(name), batch_size, seed=0, binarize=binarize, steps_per_epoch=1)
-    x = next(iter(data.epoch(0)))
-    ds = tf.data.Dataset.from_tensors(x).repeat(steps).cache().prefetch(2)
-    warmup = _timed(lambda: model.fit(ds.take(2), epochs=1, verbose=0, shuffle=False))
-    seconds = min(_timed(lambda: model.fit(ds, epochs=1, verbose=0, shuffle=False)) for _ in range(2))
-    flops = step_flops(build(), x)
-    return {"model": name, "jit_compile": config["jit_compile"], "batch": batch_size, "warmup_s": warmup,
-            "images_per_s": steps * batch_size / seconds, "gflop_per_step": flops / 1e9,
-            "gflop_per_s": flops * steps / seconds / 1e9}
+    with precision.policy(policy or config["precision"]):
+        model = models.build(config["model"], jit_compile=config["jit_compile"],
+                             steps_per_execution=config["steps_per_execution"] if loop == "harness" else 1,
+                             **config["hyperparameters"])
+    if loop == "harness":
+        model.fit(data.epoch(0).take(2), verbose=0, shuffle=False)  # tracing
+        clock = StepClock(max_steps=data.steps)
+        model.fit(data.epoch(1), verbose=0, shuffle=False, callbacks=[clock])
+        return clock.images_per_second(data.batch_size)
+    step = tf.function(model.train_step)
+    for batch in data.epoch(0).take(2):
+        step(batch)
+    start, steps = time.perf_counter(), 0
+    for batch in data.epoch(1):
+        logs = step(batch)
+        steps += 1
+    float(logs[model.metrics[0].name])  # wait for the last step
+    return steps * data.batch_size / (time.perf_counter() - start)
+
+
+def measure(config: dict, x_fit: np.ndarray, steps: int, reps: int, binarize: bool) -> dict:
+    data = EpochData(x_fit, config["family"], config["batch_size"], seed=0, binarize=binarize, steps_per_epoch=steps)
+    runs = {s: [] for s in SETTINGS}
+    for _ in range(reps):  # interleaved: each rep measures every setting once
+        for setting in SETTINGS:
+            runs[setting].append(images_per_second(config, data, setting))
+    set_determinism(False)
+    row = {"model": config["model"], "precision": config["precision"], "batch": config["batch_size"],
+           "gflop_per_step": step_flops(models.build(config["model"], **config["hyperparameters"]),
+                                        next(iter(data.epoch(0)))) / 1e9}
+    row.update({f"img/s {s}": float(np.median(v)) for s, v in runs.items()})
+    row["bf16 / float32"] = row["img/s mixed_bfloat16"] / row["img/s float32"]
+    row["harness / bare"] = row[f"img/s {config['precision']}"] / row["img/s bare step"]
+    row["op determinism cost"] = 1 - row["img/s float32, op determinism"] / row["img/s float32"]
+    return row
 
 
 def main(args) -> int:
-    """Each model at the suite's settings (op determinism and jit_compile as the harness uses
-    them), in one process. XLA and non-XLA runs are not mixed in one process: on this CPU the
-    XLA runtime's threads slowed later non-XLA runs by up to 2x, which made XLA look faster."""
-    suite = load_suite(args.suite)
-    set_determinism(suite["deterministic"])
-    names = args.models or suite["models"]
+    suite = apply_cli(load_suite(args.suite), args)
     (x_train, _), _ = load_mnist(args.data_dir)
-    peak = matmul_peak_gflops()
-    threads = tf.config.threading.get_intra_op_parallelism_threads() or "all"
-    print(f"fp32 matmul peak: {peak:.1f} GFLOP/s ({threads} threads)")
+    peaks = {dtype: precision.matmul_gflops(dtype) for dtype in ("float32", "bfloat16")}
+    print(f"matmul peaks: fp32 {peaks['float32']:.0f}, bf16 {peaks['bfloat16']:.0f} GFLOP/s; "
+          f"auto chooses {precision.resolve('auto')} (probe {precision.probe()})", flush=True)
     rows = []
-    for name in names:
-        config = resolve_config(suite, name, 0, "perf")
-        row = measure(config, x_train[: config["batch_size"]], args.steps, suite["binarize"])
-        row["share_of_peak"] = row["gflop_per_s"] / peak
+    for name in args.models or suite["models"]:
+        row = measure(resolve_config(suite, name, 0, "perf"), x_train[FIT], args.steps, args.reps, suite["binarize"])
+        peak = peaks["bfloat16" if row["precision"] == "mixed_bfloat16" else "float32"]
+        row["share of its peak"] = row["gflop_per_step"] * row[f"img/s {row['precision']}"] / row["batch"] / peak
         rows.append(row)
-        print(f"{name:18s} {row['images_per_s']:8.0f} img/s  {row['gflop_per_step']:7.2f} GFLOP/step  "
-              f"{row['gflop_per_s']:6.1f} GFLOP/s  {100 * row['share_of_peak']:5.1f}% of peak  "
-              f"(warm-up {row['warmup_s']:.1f} s)", flush=True)
-    table = pd.DataFrame(rows)
-    md = (f"# Training throughput\n\nCommand: `python -m benchmarks perf --suite {suite['name']} --steps {args.steps}` "
-          f"on {os.cpu_count()} CPU cores, TensorFlow {tf.__version__}: batch {suite['batch_size']}, "
-          f"op determinism {'on' if suite['deterministic'] else 'off'} and jit_compile as the suite "
-          "trains; warm-up (2 steps, tracing included) timed apart, then the best of 2 passes of "
-          f"{args.steps} steps, on a batch of real MNIST digits. Timings on this shared 2-core machine "
-          "vary by up to about 30% between runs.\n\n"
-          f"Machine fp32 matmul peak: **{peak:.1f} GFLOP/s** (2048x2048, best of 20).\n"
-          "FLOPs per step: TensorFlow's graph profiler (float_operation) on the traced train step, "
-          "backward pass and optimizer update included.\n\n"
-          + table.to_markdown(index=False, floatfmt=".3g") + "\n")
+        print("  ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
+    parity = None
+    if args.parity:
+        from benchmarks.training.parity import parity_table
+
+        parity = parity_table(Path(args.out), args.data_dir)
+    md = report(suite, args, peaks, pd.DataFrame(rows), parity)
     files.write_text(Path(args.out) / "perf.md", md)
-    print(f"wrote {Path(args.out) / 'perf.md'}")
+    print(md)
     return 0
+
+
+def findings(table: pd.DataFrame) -> list[str]:
+    """What the table says, in sentences computed from it."""
+    cost, ratio, over = table["op determinism cost"], table["bf16 / float32"], table["harness / bare"]
+    return [
+        f"- **Op determinism**: the flag changed throughput by {-cost.max():+.0%} to {-cost.min():+.0%} "
+        f"(median {-cost.median():+.0%}), within this machine's run-to-run noise. Without it the same suite "
+        "and seed give a bit-identical history.csv and samples.npz (the guard test in "
+        "tests/training/test_harness.py), so suites leave it off (`deterministic = false`).",
+        f"- **bf16**: mixed_bfloat16 ran at {ratio.min():.2f}x to {ratio.max():.2f}x of float32's images/s. "
+        "Where that is below 1 the CPU's bf16 kernels are slower than its fp32 ones (see the matmul peaks), "
+        "and `auto` trains in float32.",
+        f"- **Harness overhead**: harness / bare is {over.min():.2f} to {over.max():.2f}; above 1, the harness "
+        "is faster than the bare one-step-per-call loop, because it runs `steps_per_execution` steps per call.",
+    ]
+
+
+def report(suite, args, peaks, table: pd.DataFrame, parity) -> str:
+    from benchmarks.training.parity import parity_markdown
+
+    text = [
+        "# Training throughput", "",
+        f"Command: `python -m benchmarks perf --suite {suite['name']} --steps {args.steps} --reps {args.reps}"
+        f"{' --parity' if args.parity else ''}` on {os.cpu_count()} CPU cores "
+        f"({', '.join(precision.cpu_flags()) or 'no bf16 flags'}), TensorFlow {tf.__version__}.", "",
+        f"Matmul peaks (2048³, best of 10): **fp32 {peaks['float32']:.0f} GFLOP/s, bf16 {peaks['bfloat16']:.0f} "
+        f"GFLOP/s**. `auto` precision here: **{precision.resolve('auto')}**.", "",
+        "Each model: images/s in the steady state (first steps apart) of `fit` on the harness's own "
+        f"tf.data pipeline with its step clock, {args.steps} steps, median of {args.reps} interleaved "
+        "repetitions, in float32, in mixed_bfloat16 and in float32 under TensorFlow's op-determinism "
+        "flag; and of a bare `tf.function(train_step)` loop over the same batches at the model's "
+        "precision. *harness / bare* is the harness's overhead; *share of its peak* is FLOPs per step "
+        "times steps/s over the matmul peak of the precision the model trains in.", "",
+        table.to_markdown(index=False, floatfmt=".3g"), "", *findings(table), ""]
+    if parity is not None:
+        text += [parity_markdown(parity), ""]
+    return "\n".join(text)

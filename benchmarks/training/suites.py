@@ -10,6 +10,7 @@ import models
 from benchmarks.data.mnist import FIT_IMAGES
 from benchmarks.errors import UserError
 from benchmarks.runs import MANIFOLD
+from benchmarks.training.precision import PRECISIONS
 
 SUITE_DIR = Path(__file__).parent / "suites"
 STRATEGIES = ("default", "mirrored")
@@ -25,7 +26,8 @@ TOP_KEYS = {
     "batch_size": (int, 128),
     "binarize": (bool, True),
     "strategy": (str, "default"),
-    "deterministic": (bool, True),  # TF op determinism (Keras then turns XLA off)
+    "precision": (str, "auto"),  # float32, mixed_bfloat16, or auto (see training/precision.py)
+    "deterministic": (bool, False),  # TF's global op-determinism flag (Keras then turns XLA off)
     "jit_compile": (bool, False),
     "steps_per_execution": (int, 1),
     "grid_samples": (int, 100),
@@ -35,7 +37,7 @@ TOP_KEYS = {
 }
 # Training settings a suite may also set per model, in [overrides.<model>]; every other key
 # there is one of the model's own settings (models.defaults).
-PER_MODEL_KEYS = ("batch_size", *models.COMPILE_KEYS)
+PER_MODEL_KEYS = ("batch_size", "precision", *models.COMPILE_KEYS)
 EVAL_KEYS = {
     "samples": (int, 10_000),  # samples.npz size, scored by `score`
     "quick_fid": (bool, True),  # FID on quick_fid_samples after every epoch
@@ -94,6 +96,9 @@ def validate(raw: dict, where: str = "suite") -> dict:
         for key in ("batch_size", "steps_per_execution"):
             if key in table and (isinstance(table[key], bool) or not isinstance(table[key], int) or table[key] <= 0):
                 raise UserError(f"{where} [overrides.{name}]: {key} = {table[key]!r} must be a positive int")
+    for name, table in [("", suite), *((f" [overrides.{m}]", t) for m, t in suite["overrides"].items())]:
+        if "precision" in table and table["precision"] not in PRECISIONS:
+            raise UserError(f"{where}{name}: precision = {table['precision']!r}; valid: {', '.join(PRECISIONS)}")
     if suite["strategy"] not in STRATEGIES:
         raise UserError(f"{where}: strategy = {suite['strategy']!r}; valid: {', '.join(STRATEGIES)}")
     jit = [m for m in suite["models"] if suite["overrides"].get(m, {}).get("jit_compile", suite["jit_compile"])]
@@ -135,6 +140,10 @@ def apply_cli(suite: dict, args) -> dict:
         suite["epochs"], suite["minutes"] = None, args.minutes
     if getattr(args, "strategy", None):
         suite["strategy"] = args.strategy
+    if getattr(args, "precision", None):  # for every model: the suite's per-model choices give way
+        suite["precision"] = args.precision
+        suite["overrides"] = {m: {k: v for k, v in t.items() if k != "precision"}
+                              for m, t in suite["overrides"].items()}
     name = suite.pop("name", "custom")
     suite = validate(suite, f"suite {name}")
     suite["name"] = name

@@ -169,6 +169,8 @@ def test_divergence_marks_the_run_and_the_suite_goes_on(tmp_path, mnist_dir):
     ({"epochs": 1, "eval": {"fid": True}}, r"\[eval\]: unknown key 'fid'"),
     ({"epochs": 1, "overrides": {"gan-dense": {"depth": 2}}}, r"\[overrides.gan-dense\]: unknown key 'depth'"),
     ({"epochs": 1, "overrides": {"gan-dense": {"batch_size": 0}}}, r"batch_size = 0 must be a positive int"),
+    ({"epochs": 1, "precision": "fp16"}, r"precision = 'fp16'; valid: auto, float32, mixed_bfloat16"),
+    ({"epochs": 1, "overrides": {"gan-conv": {"precision": "half"}}}, r"\[overrides.gan-conv\]: precision = 'half'"),
     # the loss is the model's identity (its registry entry), not a setting: gan-dense-minimax is the variant
     ({"epochs": 1, "overrides": {"gan-dense": {"generator_loss": "minimax"}}}, "unknown key 'generator_loss'"),
 ])
@@ -190,16 +192,44 @@ def test_cli_configuration_error_exit_2(tmp_path):
         parse_shard("3")
 
 
-def test_the_same_seed_gives_the_same_history(tmp_path, mnist_dir):
-    suite = tiny_suite(models=["gan-dense"], epochs=2)
+TIMING = ("train_seconds", "epoch_seconds", "warmup_seconds", "images_per_sec")
+
+
+def test_the_same_seed_gives_the_same_history_without_the_determinism_flag(tmp_path, mnist_dir):
+    # the guard behind `deterministic = false`: TensorFlow on the CPU repeats itself bit for bit
+    suite = tiny_suite(models=["gan-dense", "gan-conv", "vae-conv"], epochs=2, steps_per_epoch=2)
+    assert suite["deterministic"] is False
     run_grid(suite, tmp_path / "a", mnist_dir)
     run_grid(suite, tmp_path / "b", mnist_dir)
-    cols = ["d_loss", "g_loss", "d_real", "d_fake"]
-    np.testing.assert_array_equal(history(tmp_path / "a", "gan-dense")[cols],
-                                  history(tmp_path / "b", "gan-dense")[cols])
+    for model in suite["models"]:
+        a, b = history(tmp_path / "a", model), history(tmp_path / "b", model)
+        assert a.drop(columns=list(TIMING)).to_csv() == b.drop(columns=list(TIMING)).to_csv(), model
+        samples = [files.load_npz(runs.run_dir(out, model, 0) / "samples.npz")["images"] for out in (tmp_path / "a",
+                                                                                                    tmp_path / "b")]
+        np.testing.assert_array_equal(*samples)
 
 
-MIRRORED = """
+def test_a_bf16_run_is_finite_keeps_float32_state_and_refuses_a_precision_change(tmp_path, mnist_dir):
+    suite = tiny_suite(models=["gan-conv", "vae-dense"], epochs=2, precision="mixed_bfloat16")
+    assert set(run_grid(suite, tmp_path, mnist_dir).values()) == {"finished"}
+    for model in suite["models"]:
+        folder = runs.run_dir(tmp_path, model, 0)
+        assert files.read_json(folder / "config.json")["precision"] == "mixed_bfloat16"
+        h = history(tmp_path, model)
+        assert np.isfinite(h.drop(columns=["images_per_sec"]).to_numpy(float)).all()
+        samples = files.load_npz(folder / "samples.npz")["images"]
+        assert samples.dtype == np.float32 and np.isfinite(samples).all()
+        state = files.load_npz(folder / "checkpoint" / "state.npz")
+        floats = {a.dtype for k, a in state.items() if k.startswith("v") and a.dtype.kind == "f"}
+        assert floats == {np.dtype(np.float32)}  # weights, BN statistics and Adam slots
+        loaded = runs.load_model(folder)  # what `score` evaluates: float32 compute
+        net = loaded.generator if hasattr(loaded, "generator") else loaded.decoder
+        assert {layer.compute_dtype for layer in net.layers} == {"float32"}
+    with pytest.raises(UserError, match=r"another configuration \(differs in \['precision'\]\)"):
+        run_grid({**suite, "precision": "float32"}, tmp_path, mnist_dir)
+
+
+MIRRORED = MIRRORED = """
 import sys, numpy as np, tensorflow as tf, keras
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)

@@ -1,0 +1,83 @@
+"""Training precision: float32, or Keras's mixed_bfloat16 policy (bfloat16 compute, float32
+variables), chosen per run and recorded in config.json.
+
+`auto` measures before it believes: the CPU's bf16 flags alone do not say that bfloat16 is
+faster (on a 2-core Xeon VM with avx512_bf16 and no AMX, TensorFlow's bf16 matmul ran at
+0.6x its fp32 one), so `auto` picks mixed_bfloat16 on a GPU, or where the CPU reports a bf16
+instruction set and a short matmul probe runs bfloat16 at least BF16_GAIN times faster than
+float32; float32 elsewhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import time
+from pathlib import Path
+
+PRECISIONS = ("auto", "float32", "mixed_bfloat16")
+BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+BF16_GAIN = 1.25  # what bfloat16 must gain over float32 in the probe for `auto` to choose it
+
+
+def cpu_flags() -> list[str]:
+    """The CPU's bfloat16-related flags, from /proc/cpuinfo (empty where it is not Linux)."""
+    path = Path("/proc/cpuinfo")
+    if not path.is_file():
+        return []
+    for line in path.read_text().splitlines():
+        if line.startswith("flags"):
+            return sorted(f for f in line.split(":", 1)[1].split() if "bf16" in f or f.startswith("amx"))
+    return []
+
+
+def matmul_gflops(dtype: str, n: int = 2048, repeats: int = 10) -> float:
+    """GFLOP/s of an n x n x n TensorFlow matmul in `dtype`: 2 n^3 FLOPs, best of `repeats`."""
+    import tensorflow as tf
+
+    a = tf.cast(tf.random.stateless_normal([n, n], seed=[0, 0]), dtype)
+    b = tf.cast(tf.random.stateless_normal([n, n], seed=[0, 1]), dtype)
+    step = tf.function(lambda a, b: tf.reduce_sum(tf.cast(tf.matmul(a, b), tf.float32)))
+    step(a, b).numpy()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step(a, b).numpy()
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
+@functools.lru_cache(maxsize=1)
+def probe() -> dict:
+    """What `auto` decides on, measured once per process (about a second)."""
+    import tensorflow as tf
+
+    gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    flags = cpu_flags()
+    peaks = {}
+    if not gpus and any(f in flags for f in BF16_FLAGS):
+        peaks = {dtype: matmul_gflops(dtype, n=1024, repeats=5) for dtype in ("float32", "bfloat16")}
+    return {"gpus": gpus, "cpu_flags": flags, "probe_gflops": peaks}
+
+
+def resolve(setting: str) -> str:
+    """The precision a run trains in: `setting`, or for `auto` the probe's choice."""
+    if setting != "auto":
+        return setting
+    found = probe()
+    peaks = found["probe_gflops"]
+    faster = bool(peaks) and peaks["bfloat16"] >= BF16_GAIN * peaks["float32"]
+    return "mixed_bfloat16" if found["gpus"] or faster else "float32"
+
+
+@contextlib.contextmanager
+def policy(name: str):
+    """Layers built inside take Keras's dtype policy `name`; the previous one is restored."""
+    import keras
+
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(before)

@@ -1,0 +1,61 @@
+"""perf and the bf16 parity check: the verdict by hand, the precision choice, and the command."""
+
+import pytest
+
+from benchmarks.training import parity, precision
+
+
+def test_parity_holds_within_the_seed_range_or_5_percent():
+    # good: bf16 mean 10.5 inside the float32 range [10, 11]
+    assert parity.holds([10.0, 11.0], [10.2, 10.8])
+    # good: outside the range [10, 10.2] but within 5% of its mean 10.1 (|10.5 - 10.1| = 0.4 <= 0.505)
+    assert parity.holds([10.0, 10.2], [10.5, 10.5])
+    # bad: mean 12 is 1.9 from 10.1, more than 5% (0.505), and outside [10, 10.2]
+    assert not parity.holds([10.0, 10.2], [11.0, 13.0])
+    # negative values (ELBOs): -100 vs -104 is 4% of 100: holds; -100 vs -110 does not
+    assert parity.holds([-100.0, -100.0], [-104.0]) and not parity.holds([-100.0, -100.0], [-110.0])
+    # degenerate: one float32 seed, equal values
+    assert parity.holds([5.0], [5.0])
+
+
+def test_precision_resolves_explicit_settings_and_restores_the_policy():
+    import keras
+
+    assert precision.resolve("float32") == "float32"
+    assert precision.resolve("mixed_bfloat16") == "mixed_bfloat16"
+    assert precision.resolve("auto") in ("float32", "mixed_bfloat16")
+    before = keras.config.dtype_policy().name
+    with precision.policy("mixed_bfloat16"):
+        assert keras.layers.Dense(2).compute_dtype == "bfloat16"
+    assert keras.config.dtype_policy().name == before
+
+
+def test_auto_picks_bf16_only_where_it_measured_faster(monkeypatch):
+    fast = {"gpus": [], "cpu_flags": ["avx512_bf16"], "probe_gflops": {"float32": 200.0, "bfloat16": 400.0}}
+    slow = {**fast, "probe_gflops": {"float32": 200.0, "bfloat16": 120.0}}
+    none = {"gpus": [], "cpu_flags": [], "probe_gflops": {}}
+    gpu = {**none, "gpus": ["/physical_device:GPU:0"]}
+    for found, expected in ((fast, "mixed_bfloat16"), (slow, "float32"), (none, "float32"), (gpu, "mixed_bfloat16")):
+        monkeypatch.setattr(precision, "probe", lambda found=found: found)
+        assert precision.resolve("auto") == expected
+
+
+@pytest.mark.mnist
+def test_perf_command_writes_its_table(tmp_path, mnist_dir):
+    from benchmarks.__main__ import main
+
+    assert main(["perf", "--models", "gan-dense", "--steps", "3", "--reps", "1", "--out", str(tmp_path),
+                 "--data-dir", str(mnist_dir)]) == 0
+    text = (tmp_path / "perf.md").read_text()
+    assert "fp32" in text and "bf16" in text and "| gan-dense |" in text
+    for column in ("img/s float32", "img/s mixed_bfloat16", "img/s float32, op determinism", "img/s bare step",
+                   "harness / bare", "share of its peak", "gflop_per_step"):
+        assert column in text, column
+
+
+def test_the_parity_verdict_knows_which_way_is_better():
+    # FID (lower is better): 20 against 10 +- 0 is worse, 5 is better; ELBO (higher): -90 vs -100 is better
+    assert parity.verdict([10.0, 10.0], [20.0], higher_is_better=False) == "**worse**"
+    assert parity.verdict([10.0, 10.0], [5.0], higher_is_better=False) == "better"
+    assert parity.verdict([-100.0], [-90.0], higher_is_better=True) == "better"
+    assert parity.verdict([10.0, 11.0], [10.5], higher_is_better=False) == "same"
