@@ -78,6 +78,7 @@ def measure(config: dict, x_fit: np.ndarray, steps: int, reps: int, binarize: bo
            "gflop_per_step": step_flops(models.build(config["model"], **config["hyperparameters"]),
                                         next(iter(data.epoch(0)))) / 1e9}
     row.update({f"img/s {s}": float(np.median(v)) for s, v in runs.items()})
+    row["rep spread"] = max((max(v) - min(v)) / np.median(v) for v in runs.values())  # the noise floor
     row["bf16 / float32"] = row["img/s mixed_bfloat16"] / row["img/s float32"]
     row["harness / bare"] = row[f"img/s {config['precision']}"] / row["img/s bare step"]
     row["op determinism cost"] = 1 - row["img/s float32, op determinism"] / row["img/s float32"]
@@ -113,8 +114,9 @@ def findings(table: pd.DataFrame) -> list[str]:
     cost, ratio, over = table["op determinism cost"], table["bf16 / float32"], table["harness / bare"]
     return [
         f"- **Op determinism**: the flag changed throughput by {-cost.max():+.0%} to {-cost.min():+.0%} "
-        f"(median {-cost.median():+.0%}), within this machine's run-to-run noise. Without it the same suite "
-        "and seed give a bit-identical history.csv and samples.npz (the guard test in "
+        f"(median {-cost.median():+.0%}); for scale, one setting's repetitions spread by up to "
+        f"{table['rep spread'].max():.0%} of their median (*rep spread*) on this machine. Without the flag the "
+        "same suite and seed give a bit-identical history.csv and samples.npz (the guard test in "
         "tests/training/test_harness.py), so suites leave it off (`deterministic = false`).",
         f"- **bf16**: mixed_bfloat16 ran at {ratio.min():.2f}x to {ratio.max():.2f}x of float32's images/s. "
         "Where that is below 1 the CPU's bf16 kernels are slower than its fp32 ones (see the matmul peaks), "
