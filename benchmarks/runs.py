@@ -75,9 +75,14 @@ def histories(out: Path) -> dict[str, list[pd.DataFrame]]:
     return found
 
 
+def model_run_dirs(out: Path, model: str) -> list[Path]:
+    """The run folders of `model` below OUT/runs."""
+    return [d for d in iter_run_dirs(out) if d.parent.name == model]
+
+
 def first_run(out: Path, model: str, need: str) -> Path | None:
     """The first run folder of `model` (by seed) that holds `need`."""
-    return next((d for d in iter_run_dirs(out) if d.parent.name == model and (d / need).exists()), None)
+    return next((d for d in model_run_dirs(out, model) if (d / need).exists()), None)
 
 
 def save_checkpoint(folder: Path, variables, epoch: int, train_seconds: float) -> None:

@@ -66,8 +66,7 @@ def parity_table(out: Path, data_dir=None) -> pd.DataFrame:
         if models.family(model) == "vae":
             metrics["test ELBO ↑"] = lambda d: vae_test_elbo(d, x_binary)
         for metric, read in metrics.items():
-            values = {p: [read(d) for d in runs.iter_run_dirs(folders[p]) if d.parent.name == model]
-                      for p in PRECISIONS}
+            values = {p: [read(d) for d in runs.model_run_dirs(folders[p], model)] for p in PRECISIONS}
             fp32, bf16 = np.array(values["float32"]), np.array(values["mixed_bfloat16"])
             rows.append({"model": model, "metric": metric,
                          "float32 (per seed)": ", ".join(f"{v:.2f}" for v in fp32), "float32 mean": fp32.mean(),

@@ -69,16 +69,16 @@ def images_per_second(config: dict, data: EpochData, setting: str) -> float:
 
 def measure(config: dict, x_fit: np.ndarray, steps: int, reps: int, binarize: bool) -> dict:
     data = EpochData(x_fit, config["family"], config["batch_size"], seed=0, binarize=binarize, steps_per_epoch=steps)
-    runs = {s: [] for s in SETTINGS}
+    measured = {s: [] for s in SETTINGS}
     for _ in range(reps):  # interleaved: each rep measures every setting once
         for setting in SETTINGS:
-            runs[setting].append(images_per_second(config, data, setting))
+            measured[setting].append(images_per_second(config, data, setting))
     set_determinism(False)
     row = {"model": config["model"], "precision": config["precision"], "batch": config["batch_size"],
            "gflop_per_step": step_flops(models.build(config["model"], **config["hyperparameters"]),
                                         next(iter(data.epoch(0)))) / 1e9}
-    row.update({f"img/s {s}": float(np.median(v)) for s, v in runs.items()})
-    row["rep spread"] = max((max(v) - min(v)) / np.median(v) for v in runs.values())  # the noise floor
+    row.update({f"img/s {s}": float(np.median(v)) for s, v in measured.items()})
+    row["rep spread"] = max((max(v) - min(v)) / np.median(v) for v in measured.values())  # the noise floor
     row["bf16 / float32"] = row["img/s mixed_bfloat16"] / row["img/s float32"]
     row["harness / bare"] = row[f"img/s {config['precision']}"] / row["img/s bare step"]
     row["op determinism cost"] = 1 - row["img/s float32, op determinism"] / row["img/s float32"]
