@@ -33,9 +33,8 @@ def _add_run_args(p: argparse.ArgumentParser, suite_default: str | None) -> None
     p.add_argument("--out", default="results", help="output folder (default: results/)")
     p.add_argument("--models", nargs="+", help="only these models")
     p.add_argument("--seeds", nargs="+", type=int, help="only these seeds")
-    budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--epochs", type=int, help="train for N epochs (overrides the suite)")
-    budget.add_argument("--minutes", type=float, help="train for M minutes per run (overrides)")
+    p.add_argument("--epochs", type=int,
+                   help="train every model for N epochs, passes over the training images (default: the suite's)")
     p.add_argument("--data-dir", help="folder of MNIST IDX files (else $MNIST_DIR, else Keras)")
     p.add_argument("--strategy", choices=("default", "mirrored"), help="tf.distribute strategy")
     p.add_argument("--precision", choices=PRECISIONS,

@@ -1,6 +1,7 @@
 """The run store: the one place that spells its paths, reads its status and rebuilds models.
 
-OUT/runs/<model>/seed-<k>/ holds config.json, history.csv, samples/epoch-NNN.png and
+OUT/runs/<model>/seed-<k>/ holds config.json, history.csv (one row per epoch), curve.csv
+(the quick FID at each evaluation point: images seen, training seconds), samples/epoch-NNN.png and
 checkpoint/state.npz while it trains; samples.npz and status.json once it ends; metrics.json
 once scored. OUT/reference/real-data/metrics.json is the real-data row, and OUT/extras/ holds
 the 2-d-latent VAE behind the manifold figure, a run folder like any other.
@@ -19,7 +20,7 @@ from benchmarks.errors import UserError
 REAL_ROW = "real-data"  # the reference row: real held-out images scored as if they were samples
 MANIFOLD = ("vae-dense", 0)  # (model, seed) of the extra run with a 2-d latent
 CONFIG, HISTORY, STATUS, METRICS = "config.json", "history.csv", "status.json", "metrics.json"
-SAMPLES, CHECKPOINT = "samples.npz", Path("checkpoint") / "state.npz"
+CURVE, SAMPLES, CHECKPOINT = "curve.csv", "samples.npz", Path("checkpoint") / "state.npz"
 
 
 def run_dir(out: Path, model: str, seed: int) -> Path:
@@ -61,18 +62,30 @@ def write_status(folder: Path, status: str, **info) -> None:
 
 
 def read_history(folder: Path) -> pd.DataFrame | None:
-    path = Path(folder) / HISTORY
+    return _read_csv(Path(folder) / HISTORY)
+
+
+def read_curve(folder: Path) -> pd.DataFrame | None:
+    return _read_csv(Path(folder) / CURVE)
+
+
+def _read_csv(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path) if path.is_file() and path.stat().st_size else None
 
 
-def histories(out: Path) -> dict[str, list[pd.DataFrame]]:
-    """model -> the history.csv of each of its runs (seed order)."""
+def histories(out: Path, read=read_history) -> dict[str, list[pd.DataFrame]]:
+    """model -> the history.csv (or with read=read_curve, the curve.csv) of each of its runs,
+    in seed order."""
     found = {}
     for folder in iter_run_dirs(out):
-        frame = read_history(folder)
+        frame = read(folder)
         if frame is not None:
             found.setdefault(read_config(folder)["model"], []).append(frame)
     return found
+
+
+def curves(out: Path) -> dict[str, list[pd.DataFrame]]:
+    return histories(out, read_curve)
 
 
 def model_run_dirs(out: Path, model: str) -> list[Path]:

@@ -18,16 +18,17 @@ def to_unit(x_uint8: np.ndarray) -> np.ndarray:
 
 
 class EpochData:
-    """A cached base dataset from which each epoch's shuffled, batched stream is made."""
+    """A cached base dataset from which each epoch's shuffled, batched stream is made: one pass
+    over the images in whole batches (`max_steps` shortens it, for perf's timing windows only)."""
 
-    def __init__(self, x_uint8, scale, batch_size, seed, binarize=False, steps_per_epoch=None):
+    def __init__(self, x_uint8, scale, batch_size, seed, binarize=False, max_steps=None):
         if scale not in SCALES:
             raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
         self.n = len(x_uint8)
         self.scale, self.batch_size, self.seed = scale, int(batch_size), int(seed)
         self.binarize = bool(binarize) and scale == "vae"
         full_steps = self.n // self.batch_size
-        self.steps = min(full_steps, steps_per_epoch) if steps_per_epoch else full_steps
+        self.steps = min(full_steps, max_steps) if max_steps else full_steps
         if self.steps < 1:
             raise ValueError(f"{self.n} images cannot fill one batch of {self.batch_size}")
         self.base = tf.data.Dataset.from_tensor_slices(x_uint8[..., None]).cache()

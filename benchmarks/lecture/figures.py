@@ -81,18 +81,19 @@ def fig_generator_loss(d):
 def fig_runs(out: Path):
     """Each GAN against its generator-loss variant (models.loss_variants) from the benchmark
     runs of `out`, if both were trained; None otherwise."""
-    histories = runs.histories(out)
+    histories, curves = runs.histories(out), runs.curves(out)
     pair = next(((base, variant) for base, variant in models.loss_variants()
                  if base in histories and variant in histories), None)
     if pair is None:
         return None
-    frames = {model: histories[model] for model in pair}
-    terms = [t for t in ("d_fake", "g_loss", "fid_quick") if t in frames[pair[0]][0]]
-    fig, axes = plots.figure(1, len(terms))
-    for ax, term in zip(axes[0], terms):
-        for model, fs in frames.items():
-            plots.band(ax, fs, "epoch", term, model)
-        ax.set_title({"d_fake": "mean D(G(z))", "g_loss": "generator loss", "fid_quick": "FID (2k) ↓"}[term])
+    panels = [(histories, "d_fake", "mean D(G(z))"), (histories, "g_loss", "generator loss"),
+              (curves, "fid_quick", "FID (2k) ↓")]
+    panels = [p for p in panels if p[0].get(pair[0]) and p[1] in p[0][pair[0]][0]]
+    fig, axes = plots.figure(1, len(panels))
+    for ax, (frames, term, title) in zip(axes[0], panels):
+        for model in pair:
+            plots.band(ax, frames.get(model, []), "epoch", term, model)
+        ax.set_title(title)
         ax.set_xlabel("epoch")
     axes[0][0].legend()
     losses = " against ".join(models.generator_loss(m).replace("_", "-") for m in pair)

@@ -87,12 +87,14 @@ def curve_figures(out: Path, summary: pd.DataFrame, folder: Path) -> dict:
         if chosen:
             plots.save(plots.losses(chosen, terms, LOSS_TITLES[family]), folder, f"losses-{family}")
             made[f"losses-{family}"] = f"(c) {family.upper()} training curves per epoch, band = seed range"
-    if any("fid_quick" in f for frames in histories.values() for f in frames):
-        plots.save(plots.fid_curves(histories), folder, "fid-curves")
-        made["fid-curves"] = "(d) quick FID against epoch and against training seconds, band = seed range"
-    if "fid_mean" in summary:
-        plots.save(plots.fid_vs_time(summary, histories), folder, "fid-vs-time")
-        made["fid-vs-time"] = "(e) final FID against training seconds, error bars = std over seeds"
+    curves = runs.curves(out)
+    t = summary.get("equal_time_seconds_mean", pd.Series(dtype=float)).max()
+    if any("fid_quick" in f for frames in curves.values() for f in frames):
+        plots.save(plots.fid_curves(curves), folder, "fid-curves")
+        made["fid-curves"] = "(d) quick FID against epochs and against images seen, band = seed range"
+        plots.save(plots.fid_vs_time(summary, curves, t), folder, "fid-vs-time")
+        made["fid-vs-time"] = ("(e) every model on one axis: quick FID against training seconds on this machine "
+                               "(band = seed range), final FID (markers, ± std), and the equal time T")
     return made
 
 

@@ -36,9 +36,9 @@ def _section(title: str, protocol: str, header: str, rows: list[str]) -> list[st
 
 def papers_markdown(summary: pd.DataFrame, suite_note: str) -> str:
     lines = ["# Published numbers beside ours", "",
-             f"Our rows: {suite_note}. Epoch counts follow the suite's definition of an epoch "
-             "(see `benchmarks/training/suites/`); the budget column shows how far from the papers' "
-             "training budgets (hundreds of full epochs on GPUs) our runs are."]
+             f"Our rows: {suite_note}. An epoch is one pass over the 50,000 training images; the "
+             "budget column shows how far from the papers' training budgets (hundreds of epochs "
+             "on GPUs) our runs are."]
     parzen = [f"| {m} (Goodfellow et al. 2014) | {v} | paper |" for m, v in GOODFELLOW]
     parzen += [f"| {m} | {v} | {b} |" for m, v, b in _ours(summary, "parzen_ll")]
     real = summary[summary["model"] == REAL_ROW]

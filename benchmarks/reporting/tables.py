@@ -1,5 +1,6 @@
 """The summary tables: one row per run, aggregated per model (mean ± std over seeds), and
-formatted as Markdown and LaTeX with the best model of each column in bold."""
+formatted as Markdown and LaTeX with the best model of each column in bold; the equal-time
+view (quick FID at a time T every run reached) and the machine the seconds were measured on."""
 
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ QUALITY = {
 }
 LIKELIHOOD = {"test_elbo": ("Test ELBO", True, 2), "iwae_bound": ("IWAE bound", True, 2)}
 COST = {
-    "train_seconds": ("Train s", None, 0), "epochs": ("Epochs", None, 0),
-    "train_images_seen": ("Images seen", None, 0), "images_per_sec": ("Images/s", True, 0),
-    "parameters": ("Parameters", None, 0),
+    "epochs": ("Epochs", None, 0), "train_images_seen": ("Images seen", None, 0),
+    "train_seconds": ("Train s", None, 0), "images_per_sec": ("Images/s", True, 0),
+    "fid_quick_at_t": ("Quick FID at {T} s", False, 1), "parameters": ("Parameters", None, 0),
 }
+PEAKS = ("float32", "bfloat16")  # matmul peaks recorded in each run's config.json
 # title -> (columns, the families whose rows it shows)
 TABLES = {"Sample quality": (QUALITY, models.FAMILIES), "Likelihood (VAEs, nats)": (LIKELIHOOD, ("vae",)),
           "Training cost": (COST, models.FAMILIES)}
@@ -33,15 +35,19 @@ REAL = runs.REAL_ROW
 
 
 def collect(out: Path) -> pd.DataFrame:
-    """One row per run (and the real-data reference), from every metrics.json or config.json."""
-    rows = []
+    """One row per run (and the real-data reference), from every metrics.json or config.json,
+    with the machine's matmul peaks as the run recorded them and its quick FID at the equal
+    time T (`equal_time`)."""
+    rows, curves = [], {}
     for run_dir in runs.iter_run_dirs(out):
+        config = runs.read_config(run_dir)
         path = run_dir / runs.METRICS
-        if path.is_file():
-            rows.append(files.read_json(path))
-        else:
-            config = runs.read_config(run_dir)
-            rows.append({"model": config["model"], "seed": config["seed"], "status": runs.read_status(run_dir)})
+        row = files.read_json(path) if path.is_file() else {
+            "model": config["model"], "seed": config["seed"], "status": runs.read_status(run_dir)}
+        peaks = config.get("environment", {}).get("matmul_gflops", {})
+        row.update({f"matmul_gflops_{dtype}": peaks.get(dtype, np.nan) for dtype in PEAKS})
+        rows.append(row)
+        curves[len(rows) - 1] = runs.read_curve(run_dir)
     real = runs.reference_dir(out) / runs.METRICS
     if real.is_file():
         rows.append(files.read_json(real))
@@ -49,7 +55,33 @@ def collect(out: Path) -> pd.DataFrame:
         raise UserError(f"no runs under {out}; run `python -m benchmarks run` and `score` first")
     frame = pd.DataFrame(rows)
     frame["scored"] = frame.get("fid", pd.Series(np.nan, index=frame.index)).notna()
+    t = equal_time([c for c in curves.values() if c is not None and "fid_quick" in c])
+    frame["equal_time_seconds"] = t
+    frame["fid_quick_at_t"] = [fid_at(curves.get(i), t) for i in frame.index]
     return frame
+
+
+def fid_at(curve: pd.DataFrame | None, t: float) -> float:
+    """A run's quick FID at t training seconds: linear between its evaluation points (curve.csv);
+    NaN where the run has no curve or did not reach t."""
+    if curve is None or "fid_quick" not in curve or pd.isna(t):
+        return np.nan
+    points = curve.dropna(subset=["fid_quick"])
+    seconds, fid = points["train_seconds"].to_numpy(), points["fid_quick"].to_numpy()
+    if not len(points) or t > seconds[-1]:
+        return np.nan
+    return float(np.interp(t, seconds, fid))
+
+
+def equal_time(curves: list) -> float:
+    """T: the training seconds every run reached (the shortest run's last evaluation point),
+    rounded down to two significant digits; NaN without curves."""
+    ends = [c.dropna(subset=["fid_quick"])["train_seconds"].max() for c in curves]
+    ends = [e for e in ends if e > 0]
+    if not ends:
+        return np.nan
+    unit = 10.0 ** (np.floor(np.log10(min(ends))) - 1)
+    return float(np.floor(min(ends) / unit) * unit)
 
 
 def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
@@ -82,7 +114,9 @@ def formatted(summary: pd.DataFrame, columns: dict, latex: bool = False) -> pd.D
     """Strings 'mean ± std', the best model value bolded, an arrow in each header."""
     models_only = summary[summary["model"] != REAL]
     out = pd.DataFrame({"Model": summary["model"]})
+    t = summary.get("equal_time_seconds_mean", pd.Series(np.nan, index=summary.index)).max()
     for col, (header, higher, decimals) in columns.items():
+        header = header.format(T="T" if pd.isna(t) else f"{t:.0f}")
         mean = summary.get(f"{col}_mean", pd.Series(np.nan, index=summary.index))
         std = summary.get(f"{col}_std", pd.Series(np.nan, index=summary.index))
         best = None
@@ -122,18 +156,65 @@ def _rows(summary: pd.DataFrame, families: tuple) -> pd.DataFrame:
     return summary[keep]
 
 
-def markdown(summary: pd.DataFrame) -> str:
+def machine(summary: pd.DataFrame, configs: list) -> str:
+    """The machine the training seconds were measured on: CPU, cores, matmul peaks."""
+    env = next((c["environment"] for c in configs if "environment" in c), None)
+    if env is None:
+        return "an unrecorded machine"
+    gpus = ", ".join(env["gpus"]) or "no GPU"
+    text = f"{env['cpu']}, {env['cpu_count']} cores, {gpus}, TensorFlow {env['tensorflow']}"
+    peaks = [summary.get(f"matmul_gflops_{d}_mean", pd.Series(dtype=float)).median() for d in PEAKS]
+    if not any(pd.isna(p) for p in peaks):
+        text += (f"; matmul peaks (2048³, median over runs, measured as each run started) fp32 "
+                 f"{peaks[0]:.0f} and bf16 {peaks[1]:.0f} GFLOP/s")
+    return text
+
+
+def reading(summary: pd.DataFrame) -> str:
+    """Which model is best at equal time on this machine, and which at the end of its budget."""
+    rows = summary[summary["model"] != REAL]
+    at_t = rows.dropna(subset=["fid_quick_at_t_mean"]) if "fid_quick_at_t_mean" in rows else rows[:0]
+    end = rows.dropna(subset=["fid_mean"]) if "fid_mean" in rows else rows[:0]
+    parts = []
+    if len(at_t):
+        best, t = at_t.loc[at_t["fid_quick_at_t_mean"].idxmin()], at_t["equal_time_seconds_mean"].max()
+        fid = _cell(best["fid_quick_at_t_mean"], best["fid_quick_at_t_std"], 1, False)
+        parts.append(f"At equal training time on this machine, T = {t:.0f} s (the shortest run's training "
+                     f"time), the best model is **{best['model']}**, quick FID {fid} "
+                     "(2,000 samples; FID is biased upward at that sample size). This ranking depends on the "
+                     "machine: on a faster one every model is further into its budget at T.")
+    if len(end):
+        best = end.loc[end["fid_mean"].idxmin()]
+        budgets = ", ".join(f"{r['model']} {r['epochs_mean']:.0f}" for _, r in end.iterrows()
+                            if not pd.isna(r.get("epochs_mean")))
+        fid = _cell(best["fid_mean"], best["fid_std"], 2, False)
+        parts.append(f"At the end of each model's budget in epochs ({budgets}), the best model is "
+                     f"**{best['model']}**, FID {fid} (10,000 samples). "
+                     "Budgets in epochs make this ranking the same on any machine; only the seconds change.")
+    return " ".join(parts)
+
+
+def markdown(summary: pd.DataFrame, machine_text: str = "") -> str:
     parts = ["# Results\n", "Mean ± std over seeds; bold: the best model in each column; "
              "↑/↓: higher/lower is better. The real-data row scores 10,000 real held-out images "
              "(train[50000:60000]) as if they were samples: the ceiling at this sample size. "
              "Seeds: scored/total runs. Copy frac.: share of samples nearer to a training image "
              "than 95% of real test images are (real data: about 0.05; far above it means copying, "
-             "far below it means samples unlike any digit).\n"]
+             "far below it means samples unlike any digit). An epoch is one pass over the 50,000 "
+             "training images.\n"]
+    text = reading(summary)
+    if text:
+        parts.append(f"{text}\n")
     for title, (columns, families) in TABLES.items():
         rows = _rows(summary, families)
         if rows.empty:
             continue
         parts.append(f"## {title}\n\n{formatted(rows, columns).to_markdown(index=False)}\n")
+        if columns is COST:
+            parts.append(f"Seconds and images/s were measured on {machine_text or 'an unrecorded machine'}: "
+                         "they hold for this machine only (machines of one kind differ by up to 2×). "
+                         "Quick FID at T s: each run's quick FID (2,000 samples) interpolated at the "
+                         "training time T every run reached.\n")
     return "\n".join(parts)
 
 

@@ -67,7 +67,7 @@ class References:
 
 
 class QuickFID:
-    """Epoch callback for the harness: FID of n samples against the test features."""
+    """Evaluator for the harness: FID of n samples against the test features."""
 
     def __init__(self, data_dir=None, n: int = 2000):
         self.data_dir, self.n, self._refs = data_dir, n, None
@@ -75,7 +75,10 @@ class QuickFID:
     def __call__(self, model, epoch) -> dict:
         if self._refs is None:
             self._refs = References(self.data_dir)
-        feats, _ = self._refs.net(model.sample(self.n, seed=QUICK_SEED))
+        samples = model.sample(self.n, seed=QUICK_SEED)
+        if not np.isfinite(samples).all():  # a diverging model, evaluated inside its last pass
+            return {"fid_quick": float("nan")}
+        feats, _ = self._refs.net(samples)
         return {"fid_quick": metrics.frechet_distance(feats, self._refs.test_feats)}
 
 

@@ -5,6 +5,7 @@ saves its images)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -19,41 +20,72 @@ GRID_SEED = 1234  # the fixed noise of the per-epoch sample grids
 
 
 class StepClock(keras.callbacks.Callback):
-    """Times one `fit` call, its first execution (tracing, if any) apart, and stops it at a
-    deadline (time.perf_counter() value), checked after every execution. `max_steps`: the
-    pass's length, since Keras reports a last, partial execution of `steps_per_execution`
-    steps as a full one."""
+    """Times one `fit` call, its first execution (tracing, if any) apart, without the time
+    spent `paused()` (evaluation inside the pass). `max_steps`: the pass's length, since Keras
+    reports a last, partial execution of `steps_per_execution` steps as a full one."""
 
-    def __init__(self, deadline: float | None = None, max_steps: int | None = None):
+    def __init__(self, max_steps: int | None = None):
         super().__init__()
-        self.deadline, self.max_steps = deadline, max_steps
+        self.max_steps = max_steps
 
     def on_train_begin(self, logs=None):
-        self.t0, self.t_first, self.first_steps, self.steps = time.perf_counter(), None, 0, 0
+        self.t0, self.t_first, self.first_steps, self.steps, self.paused_seconds = time.perf_counter(), None, 0, 0, 0.0
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps = min(batch + 1, self.max_steps or batch + 1)
-        now = time.perf_counter()
         if self.t_first is None:
-            self.t_first, self.first_steps = now, self.steps
-        if self.deadline is not None and now >= self.deadline:
-            self.model.stop_training = True
+            self.t_first, self.first_steps = time.perf_counter(), self.steps
 
     def on_train_end(self, logs=None):
         self.t_end = time.perf_counter()
 
+    @contextlib.contextmanager
+    def paused(self):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.paused_seconds += time.perf_counter() - start
+
+    def elapsed(self) -> float:
+        """Training seconds of this pass so far."""
+        return time.perf_counter() - self.t0 - self.paused_seconds
+
     @property
     def seconds(self) -> float:
-        return self.t_end - self.t0
+        return self.t_end - self.t0 - self.paused_seconds
 
     @property
     def warmup_seconds(self) -> float:
         return self.t_first - self.t0
 
     def images_per_second(self, batch_size: int) -> float:
-        """Steady state: every step after the first execution."""
+        """Steady state: every step after the first execution (pauses come after it)."""
         steps = self.steps - self.first_steps
-        return steps * batch_size / (self.t_end - self.t_first) if steps > 0 else float("nan")
+        seconds = self.t_end - self.t_first - self.paused_seconds
+        return steps * batch_size / seconds if steps > 0 else float("nan")
+
+
+class EvaluationPoints(keras.callbacks.Callback):
+    """Evaluates inside `fit` whenever the run's images seen reach the next evaluation point
+    (`next_point(images)`), with the clock paused, and passes (images, training seconds)
+    to `evaluate`. Runs after the StepClock, which counts the steps."""
+
+    def __init__(self, clock: StepClock, start_images: int, start_seconds: float, batch_size: int,
+                 next_point, evaluate):
+        super().__init__()
+        self.clock, self.start_images, self.start_seconds = clock, start_images, start_seconds
+        self.batch_size, self.next_point, self.evaluate = batch_size, next_point, evaluate
+
+    def on_train_begin(self, logs=None):
+        self.point = self.next_point(self.start_images)
+
+    def on_train_batch_end(self, batch, logs=None):
+        images = self.start_images + self.clock.steps * self.batch_size
+        if self.point is not None and images >= self.point:
+            with self.clock.paused():
+                self.evaluate(images, self.start_seconds + self.clock.elapsed())
+            self.point = self.next_point(images)
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -99,26 +131,26 @@ class TensorBoardLog(keras.callbacks.Callback):
 
 
 class Progress(keras.callbacks.Callback):
-    """One compact line per epoch with the suite's ETA (a side-effect callback of the harness)."""
+    """One compact line per epoch with the time this run still needs at its mean epoch time
+    (a side-effect callback of the harness; `start(config)` before each run)."""
 
-    def __init__(self, suite, n_runs: int):
+    def __init__(self, n_runs: int):
         super().__init__()
-        self.suite, self.n_runs, self.done_runs = suite, n_runs, 0
+        self.n_runs, self.done_runs = n_runs, 0
         self.config, self.epoch_seconds = None, []
 
+    def start(self, config: dict) -> None:
+        self.config, self.epoch_seconds = config, []
+
     def on_epoch_end(self, epoch, logs=None):
-        row, suite = logs, self.suite
+        row = logs
         self.epoch_seconds.append(row["epoch_seconds"])
         losses = " ".join(f"{m.name}={row[m.name]:.3f}" for m in self.model.metrics)
         extra = f" fid_quick={row['fid_quick']:.2f}" if "fid_quick" in row else ""
-        runs_left = self.n_runs - self.done_runs - 1
-        if suite["minutes"]:
-            eta = max(0.0, suite["minutes"] * 60 - row["train_seconds"]) + runs_left * suite["minutes"] * 60
-        else:
-            mean = sum(self.epoch_seconds) / len(self.epoch_seconds)
-            eta = mean * ((suite["epochs"] - row["epoch"]) + runs_left * suite["epochs"])
-        budget = suite["epochs"] or "-"
+        epochs = self.config["epochs"]
+        mean = sum(self.epoch_seconds) / len(self.epoch_seconds)
+        eta = mean * (epochs - row["epoch"])
         print(f"[{self.done_runs + 1}/{self.n_runs}] {self.config['model']} seed {self.config['seed']} "
-              f"epoch {int(row['epoch'])}/{budget} {losses}{extra} "
-              f"{row['images_per_sec']:.0f} img/s ETA {time.strftime('%H:%M:%S', time.gmtime(eta))}",
+              f"epoch {int(row['epoch'])}/{epochs} {losses}{extra} "
+              f"{row['images_per_sec']:.0f} img/s, run done in {time.strftime('%H:%M:%S', time.gmtime(eta))}",
               flush=True)

@@ -38,16 +38,15 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
     source = resolve_source(data_dir)
     grid = [(m, s) for m in suite["models"] for s in suite["seeds"]][shard[0] :: shard[1]]
     strategy = make_strategy(suite["strategy"])
-    progress = Progress(suite, len(grid))
+    progress = Progress(len(grid))
     statuses = {}
     for model_name, seed in grid:
         run = Run(resolve_config(suite, model_name, seed, source), runs.run_dir(out, model_name, seed), tensorboard)
         run.check_config()
         status = run.status()
         if status == "unfinished":
-            data = EpochData(x_fit, family(model_name), run.config["batch_size"], seed,
-                             binarize=suite["binarize"], steps_per_epoch=suite["steps_per_epoch"])
-            progress.config = run.config
+            data = EpochData(x_fit, family(model_name), run.config["batch_size"], seed, binarize=suite["binarize"])
+            progress.start(run.config)
             status = run.train(data, strategy, [make(model_name) for make in evaluators], keras_callbacks,
                                [progress])
             print(f"{model_name} seed {seed}: {status}", flush=True)

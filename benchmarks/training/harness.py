@@ -1,10 +1,12 @@
 """One training loop for every model: the same data, seeds, timing and bookkeeping.
 
-A run trains epoch by epoch in its folder (see `benchmarks.runs`), resuming from the last
-checkpoint. After each epoch: one history row (timing, losses, then evaluation, which is not
-training time), a divergence check, then the side-effect callbacks (sample grid, checkpoint,
-TensorBoard, progress). Evaluation comes in as `evaluators`, callables (model, epoch) -> dict
-of columns, so this module does not import the scorer.
+A run trains whole epochs in its folder (see `benchmarks.runs`), resuming from the last
+checkpoint. At each evaluation point (the untrained model, every `eval_every_images` images
+inside the passes, and the end): one curve.csv row, timed with the training clock paused.
+After each epoch: one history row (timing, losses), a divergence check, then the side-effect
+callbacks (sample grid, checkpoint, TensorBoard, progress). Evaluation comes in as
+`evaluators`, callables (model, epoch) -> dict of columns, so this module does not import
+the scorer.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
 import keras
@@ -24,7 +25,7 @@ import models
 from benchmarks import files, runs
 from benchmarks.errors import UserError
 from benchmarks.training import precision
-from benchmarks.training.callbacks import Checkpoint, SampleGrid, StepClock, TensorBoardLog
+from benchmarks.training.callbacks import Checkpoint, EvaluationPoints, SampleGrid, StepClock, TensorBoardLog
 from benchmarks.training.suites import PER_MODEL_KEYS
 
 SAMPLES_SEED = 4321  # the noise of samples.npz
@@ -33,8 +34,8 @@ SAMPLES_SEED = 4321  # the noise of samples.npz
 def environment() -> dict:
     return {
         "python": sys.version.split()[0], "tensorflow": tf.__version__, "keras": keras.__version__,
-        "platform": platform.platform(), "cpu": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(), "cpu_flags": precision.cpu_flags(),
+        "platform": platform.platform(), "cpu": precision.cpu_model(),
+        "cpu_count": os.cpu_count(), "cpu_flags": precision.cpu_flags(), "matmul_gflops": precision.peaks(),
         "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
     }
 
@@ -45,8 +46,7 @@ def resolve_config(suite: dict, model: str, seed: int, data_source: str) -> dict
     overrides = dict(suite["overrides"].get(model, {}))
     per_model = {k: overrides.pop(k, suite[k]) for k in PER_MODEL_KEYS}
     per_model["precision"] = precision.resolve(per_model["precision"])
-    keys = ("epochs", "minutes", "steps_per_epoch", "train_images", "binarize", "strategy",
-            "deterministic", "grid_samples", "eval")
+    keys = ("train_images", "binarize", "strategy", "deterministic", "grid_samples", "eval")
     return {"model": model, "family": models.family(model), "seed": seed, "suite": suite["name"],
             "hyperparameters": {**models.defaults(model), **overrides}, "data_source": data_source,
             **per_model, **{k: suite[k] for k in keys}}
@@ -93,29 +93,55 @@ class Run:
         after the built-in ones with each recorded history row as logs."""
         model, variables = runs.build_model(self.config, strategy)
         epoch, train_seconds = runs.load_checkpoint(self.folder, variables)
-        rows = self._resumed_rows(epoch)
+        epoch_images = data.steps * data.batch_size
+        rows = self._resumed(runs.read_history, "epoch", epoch)
+        points = self._resumed(runs.read_curve, "images", epoch * epoch_images)
         evaluated = self._evaluation_model(model, strategy)
+
+        def evaluate(images: int, seconds: float) -> None:  # one point of curve.csv
+            self._sync(evaluated, model)
+            point = {"images": images, "epoch": images / epoch_images, "train_seconds": seconds}
+            for evaluator in evaluators:
+                point.update(evaluator(evaluated, point["epoch"]))
+            self._record(points, point, runs.CURVE)
+
+        if evaluators and not points:
+            evaluate(0, 0.0)  # the untrained model: where every curve starts
         after_epoch = keras.callbacks.CallbackList(
             [SampleGrid(self.folder, self.config["grid_samples"]), Checkpoint(self.folder, variables),
              *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=evaluated)
         traced = False
-        while self._within_budget(epoch, train_seconds):
-            clock, logs = self._fit_epoch(model, data, epoch, train_seconds, keras_callbacks)
+        while epoch < self.config["epochs"]:
+            clock = StepClock(max_steps=data.steps)
+            inside = [EvaluationPoints(clock, epoch * epoch_images, train_seconds, data.batch_size,
+                                       self._next_point(epoch_images), evaluate)] if evaluators else []
+            fit = model.fit(data.epoch(epoch), epochs=1, verbose=0, shuffle=False,
+                            callbacks=[clock, *inside, *keras_callbacks])
+            logs = {k: float(v[-1]) for k, v in fit.history.items()}
             row = self._history_row(epoch, train_seconds, clock, logs, data.batch_size, traced)
             train_seconds, traced = row["train_seconds"], True
+            self._record(rows, row, runs.HISTORY)
             losses = [row[m.name] for m in model.metrics]
             if not all(np.isfinite(losses)):
-                self._record(rows, row)
                 runs.write_status(self.folder, "diverged", epoch=epoch + 1, reason=f"non-finite loss {losses}")
                 return "diverged"
             self._sync(evaluated, model)
-            for evaluate in evaluators:  # evaluation: not training time
-                row.update(evaluate(evaluated, epoch + 1))
-            self._record(rows, row)
-            after_epoch.on_epoch_end(epoch, row)
+            latest = {k: v for k, v in (points[-1] if points else {}).items() if k not in row}
+            after_epoch.on_epoch_end(epoch, {**row, **latest})
             epoch += 1
         self._sync(evaluated, model)
         return self._finish(evaluated, len(rows), train_seconds)
+
+    def _next_point(self, epoch_images: int):
+        """images seen -> the next evaluation point after it (every `eval_every_images`, else
+        every epoch, and the end of the budget), or None past the end."""
+        total = self.config["epochs"] * epoch_images
+        every = self.config["eval_every_images"] or epoch_images
+
+        def next_point(images: int) -> int | None:
+            return min((images // every + 1) * every, total) if images < total else None
+
+        return next_point
 
     def _evaluation_model(self, model, strategy):
         """What evaluation, samples and grids use: the model itself in float32, else a float32
@@ -130,27 +156,11 @@ class Run:
             for twin, source in zip(evaluated.variables, model.variables, strict=True):
                 twin.assign(source)
 
-    def _resumed_rows(self, epoch: int) -> list[dict]:
-        """The history rows of the checkpointed epochs (a row written after the last
-        checkpoint belongs to an epoch that is trained again)."""
-        old = runs.read_history(self.folder) if epoch > 0 else None
-        return [] if old is None else old[old["epoch"] <= epoch].to_dict("records")
-
-    def _within_budget(self, epoch: int, train_seconds: float) -> bool:
-        cfg = self.config
-        if cfg["epochs"] is not None:
-            return epoch < cfg["epochs"]
-        return train_seconds < cfg["minutes"] * 60
-
-    def _fit_epoch(self, model, data, epoch: int, train_seconds: float, keras_callbacks):
-        """One pass of `fit` over epoch `epoch`'s batches, stopped at the time budget:
-        (its clock, its metrics at the end of the pass)."""
-        deadline = None
-        if self.config["minutes"] is not None:
-            deadline = time.perf_counter() + self.config["minutes"] * 60 - train_seconds
-        clock = StepClock(deadline, max_steps=data.steps)
-        fit = model.fit(data.epoch(epoch), epochs=1, verbose=0, shuffle=False, callbacks=[clock, *keras_callbacks])
-        return clock, {k: float(v[-1]) for k, v in fit.history.items()}
+    def _resumed(self, read, column: str, upto) -> list[dict]:
+        """The rows of history.csv or curve.csv up to the checkpoint (rows written after the
+        last checkpoint belong to an epoch that is trained again)."""
+        old = read(self.folder) if upto > 0 else None
+        return [] if old is None else old[old[column] <= upto].to_dict("records")
 
     @staticmethod
     def _history_row(epoch, train_seconds, clock, logs, batch_size, traced) -> dict:
@@ -161,9 +171,9 @@ class Run:
             **logs,
         }
 
-    def _record(self, rows: list, row: dict) -> None:
+    def _record(self, rows: list, row: dict, name: str) -> None:
         rows.append(row)
-        files.write_csv(self.folder / runs.HISTORY, pd.DataFrame(rows))
+        files.write_csv(self.folder / name, pd.DataFrame(rows))
 
     def _finish(self, model, epochs: int, train_seconds: float) -> str:
         samples = model.sample(self.config["eval"]["samples"], seed=SAMPLES_SEED)

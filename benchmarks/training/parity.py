@@ -62,7 +62,7 @@ def parity_table(out: Path, data_dir=None) -> pd.DataFrame:
     x_binary = binarize_once(to_unit(x_test), seed=0)  # the scorer's test set
     rows = []
     for model in load_suite("parity")["models"]:
-        metrics = {"quick FID ↓": lambda d: float(runs.read_history(d)["fid_quick"].iloc[-1])}
+        metrics = {"quick FID ↓": lambda d: float(runs.read_curve(d)["fid_quick"].iloc[-1])}
         if models.family(model) == "vae":
             metrics["test ELBO ↑"] = lambda d: vae_test_elbo(d, x_binary)
         for metric, read in metrics.items():

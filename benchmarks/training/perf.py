@@ -68,7 +68,7 @@ def images_per_second(config: dict, data: EpochData, setting: str) -> float:
 
 
 def measure(config: dict, x_fit: np.ndarray, steps: int, reps: int, binarize: bool) -> dict:
-    data = EpochData(x_fit, config["family"], config["batch_size"], seed=0, binarize=binarize, steps_per_epoch=steps)
+    data = EpochData(x_fit, config["family"], config["batch_size"], seed=0, binarize=binarize, max_steps=steps)
     measured = {s: [] for s in SETTINGS}
     for _ in range(reps):  # interleaved: each rep measures every setting once
         for setting in SETTINGS:

@@ -20,15 +20,26 @@ BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 BF16_GAIN = 1.25  # what bfloat16 must gain over float32 in the probe for `auto` to choose it
 
 
-def cpu_flags() -> list[str]:
-    """The CPU's bfloat16-related flags, from /proc/cpuinfo (empty where it is not Linux)."""
+def _cpuinfo(field: str) -> str:
+    """The first `field` line of /proc/cpuinfo ('' where it is not Linux)."""
     path = Path("/proc/cpuinfo")
     if not path.is_file():
-        return []
+        return ""
     for line in path.read_text().splitlines():
-        if line.startswith("flags"):
-            return sorted(f for f in line.split(":", 1)[1].split() if "bf16" in f or f.startswith("amx"))
-    return []
+        if line.split(":", 1)[0].strip() == field:
+            return line.split(":", 1)[1].strip()
+    return ""
+
+
+def cpu_flags() -> list[str]:
+    """The CPU's bfloat16-related flags, from /proc/cpuinfo (empty where it is not Linux)."""
+    return sorted(f for f in _cpuinfo("flags").split() if "bf16" in f or f.startswith("amx"))
+
+
+def cpu_model() -> str:
+    import platform
+
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
 def matmul_gflops(dtype: str, n: int = 2048, repeats: int = 10) -> float:
@@ -45,6 +56,13 @@ def matmul_gflops(dtype: str, n: int = 2048, repeats: int = 10) -> float:
         step(a, b).numpy()
         best = min(best, time.perf_counter() - start)
     return 2 * n**3 / best / 1e9
+
+
+@functools.lru_cache(maxsize=1)
+def peaks() -> dict:
+    """The machine's matmul peaks as `perf` measures them (2048^3, here best of 5), in GFLOP/s,
+    once per process (about 2 s): what a run's training seconds are read against."""
+    return {dtype: round(matmul_gflops(dtype, repeats=5), 1) for dtype in ("float32", "bfloat16")}
 
 
 @functools.lru_cache(maxsize=1)

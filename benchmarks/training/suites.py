@@ -1,4 +1,10 @@
-"""Suites: TOML files listing models, seeds, budget and settings; validated on load."""
+"""Suites: TOML files listing models, seeds, budget and settings; validated on load.
+
+Budgets are whole epochs, and an epoch is one pass over the training images (train[:50000],
+or the suite's `train_images`): how much a model learns does not depend on the machine's
+speed, and its training seconds are a measured result. A model may get its own number of
+epochs and evaluation interval in [overrides.<model>].
+"""
 
 from __future__ import annotations
 
@@ -19,9 +25,8 @@ TOP_KEYS = {
     "description": (str, ""),
     "models": (list, list(models.MODEL_NAMES)),
     "seeds": (list, [0]),
-    "epochs": (int, None),
-    "minutes": ((int, float), None),
-    "steps_per_epoch": (int, None),
+    "epochs": (int, None),  # required: whole passes over train_images
+    "eval_every_images": (int, None),  # quick FID every N training images (default: every epoch)
     "train_images": (int, FIT_IMAGES),
     "batch_size": (int, 128),
     "binarize": (bool, True),
@@ -37,7 +42,12 @@ TOP_KEYS = {
 }
 # Training settings a suite may also set per model, in [overrides.<model>]; every other key
 # there is one of the model's own settings (models.defaults).
-PER_MODEL_KEYS = ("batch_size", "precision", *models.COMPILE_KEYS)
+PER_MODEL_KEYS = ("epochs", "eval_every_images", "batch_size", "precision", *models.COMPILE_KEYS)
+POSITIVE_INTS = ("epochs", "eval_every_images", "batch_size", "steps_per_execution")
+RETIRED = {  # keys of older suites, and what replaced them
+    "minutes": "budgets are whole epochs now (time is measured): set epochs = N",
+    "steps_per_epoch": "an epoch is one pass over train_images: set epochs and train_images",
+}
 EVAL_KEYS = {
     "samples": (int, 10_000),  # samples.npz size, scored by `score`
     "quick_fid": (bool, True),  # FID on quick_fid_samples after every epoch
@@ -50,13 +60,14 @@ EVAL_KEYS = {
 
 MANIFOLD_KEYS = {  # the 2-d-latent dense VAE that `bench` trains for the manifold figure
     "epochs": (int, 5),
-    "steps_per_epoch": (int, None),
 }
 
 
 def _check(table: dict, spec: dict, where: str) -> dict:
     out = {}
     for key, value in table.items():
+        if key in RETIRED:
+            raise UserError(f"{where}: {key} is retired; {RETIRED[key]}")
         if key not in spec:
             raise UserError(f"{where}: unknown key {key!r}; valid keys: {', '.join(spec)}")
         types, default = spec[key]
@@ -87,13 +98,15 @@ def validate(raw: dict, where: str = "suite") -> dict:
                 raise UserError(f"{where} [overrides.{name}]: unknown key {key!r}; valid: {', '.join(valid)}")
     if not suite["seeds"] or not all(isinstance(s, int) and s >= 0 for s in suite["seeds"]):
         raise UserError(f"{where}: seeds must be a non-empty list of integers >= 0")
-    if (suite["epochs"] is None) == (suite["minutes"] is None):
-        raise UserError(f"{where}: set exactly one budget, epochs = N or minutes = M")
-    for key in ("epochs", "minutes", "batch_size", "train_images", "steps_per_execution"):
+    if suite["epochs"] is None:
+        raise UserError(f"{where}: set the budget, epochs = N (whole passes over the training images)")
+    for key in ("train_images", *POSITIVE_INTS):
         if suite[key] is not None and suite[key] <= 0:
             raise UserError(f"{where}: {key} = {suite[key]} must be positive")
+    if suite["manifold"]["epochs"] <= 0:
+        raise UserError(f"{where} [manifold]: epochs = {suite['manifold']['epochs']} must be positive")
     for name, table in suite["overrides"].items():
-        for key in ("batch_size", "steps_per_execution"):
+        for key in POSITIVE_INTS:
             if key in table and (isinstance(table[key], bool) or not isinstance(table[key], int) or table[key] <= 0):
                 raise UserError(f"{where} [overrides.{name}]: {key} = {table[key]!r} must be a positive int")
     for name, table in [("", suite), *((f" [overrides.{m}]", t) for m, t in suite["overrides"].items())]:
@@ -127,23 +140,23 @@ def load_suite(name_or_path: str) -> dict:
     return suite
 
 
+def _without(overrides: dict, key: str) -> dict:
+    return {m: {k: v for k, v in t.items() if k != key} for m, t in overrides.items()}
+
+
 def apply_cli(suite: dict, args) -> dict:
-    """Command-line overrides (--models, --seeds, --epochs/--minutes, --strategy)."""
+    """Command-line overrides (--models, --seeds, --epochs, --strategy, --precision); --epochs
+    and --precision hold for every model, the suite's per-model choices giving way."""
     suite = dict(suite)
     if getattr(args, "models", None):
         suite["models"] = args.models
     if getattr(args, "seeds", None):
         suite["seeds"] = args.seeds
-    if getattr(args, "epochs", None) is not None:
-        suite["epochs"], suite["minutes"] = args.epochs, None
-    if getattr(args, "minutes", None) is not None:
-        suite["epochs"], suite["minutes"] = None, args.minutes
     if getattr(args, "strategy", None):
         suite["strategy"] = args.strategy
-    if getattr(args, "precision", None):  # for every model: the suite's per-model choices give way
-        suite["precision"] = args.precision
-        suite["overrides"] = {m: {k: v for k, v in t.items() if k != "precision"}
-                              for m, t in suite["overrides"].items()}
+    for key in ("epochs", "precision"):
+        if getattr(args, key, None) is not None:
+            suite[key], suite["overrides"] = getattr(args, key), _without(suite["overrides"], key)
     name = suite.pop("name", "custom")
     suite = validate(suite, f"suite {name}")
     suite["name"] = name
@@ -153,7 +166,7 @@ def apply_cli(suite: dict, args) -> dict:
 def manifold_suite(suite: dict) -> dict:
     """The extra run behind the latent-manifold figure (runs.MANIFOLD) with a 2-d latent."""
     model, seed = MANIFOLD
-    extra = dict(suite, models=[model], seeds=[seed], minutes=None, strategy="default",
+    extra = dict(suite, models=[model], seeds=[seed], strategy="default", eval_every_images=None,
                  overrides={model: {"latent_dim": 2}}, name=f"{suite['name']}-manifold",
                  eval={**suite["eval"], "quick_fid": False, "samples": 100}, **suite["manifold"])
     return extra

@@ -7,14 +7,19 @@ import pandas as pd
 import pytest
 
 from benchmarks import files, runs
-from benchmarks.reporting import plots, report
+from benchmarks.reporting import plots, report, tables
 
 
-def _write_run(out, model, seed, metrics, status="finished"):
+def _write_run(out, model, seed, metrics, status="finished", curve=None):
     folder = runs.run_dir(out, model, seed)
     files.write_json(folder / "config.json", {"model": model, "seed": seed})
     files.write_json(folder / "status.json", {"status": status})
     files.write_json(folder / "metrics.json", {"model": model, "seed": seed, "status": status, **metrics})
+    if curve is not None:  # (training seconds, quick FID) at each evaluation point
+        seconds, fid = zip(*curve)
+        images = np.arange(len(curve)) * 25_000
+        files.write_csv(folder / "curve.csv", pd.DataFrame({"images": images, "epoch": images / 50_000,
+                                                             "train_seconds": seconds, "fid_quick": fid}))
 
 
 def test_report_means_stds_and_files(tmp_path):
@@ -35,6 +40,42 @@ def test_report_means_stds_and_files(tmp_path):
     assert "**12.00 ± 2.83**" in md and "FID ↓" in md and "2/3, 1 diverged" in md
     tex = (tmp_path / "summary.tex").read_text()
     assert r"\toprule" in tex and r"\textbf{12.00 $\pm$ 2.83}" in tex
+    assert (tmp_path / "figures" / "samples-final.png").exists() is False  # no samples.npz here
+
+
+def test_quick_fid_at_t_interpolates_a_hand_made_curve():
+    curve = pd.DataFrame({"train_seconds": [0.0, 10.0, 20.0], "fid_quick": [100.0, 50.0, 30.0]})
+    assert tables.fid_at(curve, 15.0) == pytest.approx(40.0)  # halfway from 50 to 30
+    assert tables.fid_at(curve, 0.0) == 100.0 and tables.fid_at(curve, 20.0) == 30.0
+    assert np.isnan(tables.fid_at(curve, 20.5))  # the run never got there
+    assert np.isnan(tables.fid_at(None, 5.0)) and np.isnan(tables.fid_at(curve, np.nan))
+    # T: the shortest run's end, rounded down to two significant digits
+    ends = lambda *e: [pd.DataFrame({"train_seconds": [0.0, x], "fid_quick": [9.0, 1.0]}) for x in e]
+    assert tables.equal_time(ends(57.3, 123.0)) == 57.0
+    assert tables.equal_time(ends(250.0, 123.4)) == 120.0
+    assert tables.equal_time(ends(9.87)) == pytest.approx(9.8)
+    assert np.isnan(tables.equal_time([]))
+
+
+def test_the_report_names_the_best_model_at_equal_time_and_at_the_end(tmp_path):
+    # gan-dense ends better (FID 12 against 35), but vae-dense is better at the equal time
+    for model, seed, fid, epochs, curve in [("gan-dense", 0, 10.0, 5, [(0, 300), (30, 40), (60, 10)]),
+                                            ("gan-dense", 1, 14.0, 5, [(0, 300), (31, 44), (62, 14)]),
+                                            ("vae-dense", 0, 30.0, 10, [(0, 300), (20, 20), (45.7, 15)]),
+                                            ("vae-dense", 1, 40.0, 10, [(0, 300), (20, 22), (59, 16)])]:
+        _write_run(tmp_path, model, seed, {"fid": fid, "epochs": epochs, "train_seconds": curve[-1][0]}, curve=curve)
+    summary = report.build_report(tmp_path).set_index("model")
+    # T = 45 (45.7 rounded down). gan-dense at 45 s: 40 + 15/30 * (10 - 40) = 25 and
+    # 44 + 14/31 * (14 - 44) = 30.4516; vae-dense: 20 + 25/25.7 * (15 - 20) = 15.1362 and
+    # 22 + 25/39 * (16 - 22) = 18.1538
+    assert summary.loc["gan-dense", "equal_time_seconds_mean"] == 45.0
+    assert summary.loc["gan-dense", "fid_quick_at_t_mean"] == pytest.approx((25 + 30.4516) / 2, abs=1e-4)
+    assert summary.loc["vae-dense", "fid_quick_at_t_mean"] == pytest.approx((15.1362 + 18.1538) / 2, abs=1e-4)
+    md = (tmp_path / "summary.md").read_text()
+    assert "Quick FID at 45 s ↓" in md and "**16.6 ± 2.1**" in md
+    assert "T = 45 s (the shortest run's training time), the best model is **vae-dense**" in md
+    assert "(vae-dense 10, gan-dense 5), the best model is **gan-dense**, FID 12.00 ± 2.83" in md
+    assert "measured on an unrecorded machine" in md
     assert (tmp_path / "figures" / "fid-vs-time.png").stat().st_size > 0
     assert "fid-vs-time" in (tmp_path / "README.md").read_text()
 
@@ -49,8 +90,8 @@ def test_report_with_unscored_runs_says_so(tmp_path):
 
 def _history(seed):
     epochs = np.arange(1, 6)
-    return pd.DataFrame({"epoch": epochs, "train_seconds": epochs * 10.0 + seed, "fid_quick": 50.0 / epochs,
-                         "d_loss": 1.0 + 0 * epochs, "g_loss": 0.7 + 0 * epochs})
+    return pd.DataFrame({"epoch": epochs, "images": epochs * 50_000, "train_seconds": epochs * 10.0 + seed,
+                         "fid_quick": 50.0 / epochs, "d_loss": 1.0 + 0 * epochs, "g_loss": 0.7 + 0 * epochs})
 
 
 def _lines(ax):
@@ -77,19 +118,24 @@ def _check_losses(fig):
 
 
 def _check_fid_curves(fig):
-    ax_e, ax_t = fig.axes
-    assert (ax_e.get_xlabel(), ax_t.get_xlabel()) == ("epoch", "training seconds")
+    ax_e, ax_i = fig.axes
+    assert ax_e.get_xlabel() == "epochs (passes over the 50,000 training images)"
+    assert ax_i.get_xlabel() == "training images seen"
     np.testing.assert_allclose(_lines(ax_e)["gan-dense"].get_ydata(), 50.0 / np.arange(1, 6))
-    assert ax_e.get_yscale() == ax_t.get_yscale() == "log"
+    np.testing.assert_allclose(_lines(ax_i)["gan-dense"].get_xdata(), np.arange(1, 6) * 50_000)
+    assert ax_e.get_yscale() == ax_i.get_yscale() == "log"
 
 
 def _check_fid_vs_time(fig):
     (ax,) = fig.axes
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["real data (floor)", "gan-dense"]
+    assert labels == ["gan-dense", "real data (floor)", "equal time T = 25 s"]
+    curve = _lines(ax)["gan-dense"]  # seeds end at 50 s and 51 s: the last point is seed 1's alone
+    assert curve.get_xdata()[-1] == 51.0 and curve.get_ydata()[-1] == pytest.approx(10.0)
     marker = ax.containers[0].lines[0]  # the errorbar's data point: (train seconds, FID)
     assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (60.0, 12.0)
     assert _lines(ax)["real data (floor)"].get_ydata()[0] == 0.5
+    assert _lines(ax)["equal time T = 25 s"].get_xdata()[0] == 25.0
 
 
 def _check_mode_histograms(fig):
@@ -132,7 +178,7 @@ def test_every_figure_draws_its_data(tmp_path, name):
         "evolution": lambda: plots.evolution("gan-dense", [1, 5], [rng.random((20, 20, 3))] * 2),
         "losses": lambda: plots.losses(histories, ["d_loss", "g_loss"], "GAN"),
         "fid_curves": lambda: plots.fid_curves(histories),
-        "fid_vs_time": lambda: plots.fid_vs_time(summary),
+        "fid_vs_time": lambda: plots.fid_vs_time(summary, histories, 25.0),
         "mode_histograms": lambda: plots.mode_histograms(summary, np.full(10, 0.1)),
         "manifold": lambda: plots.manifold(rng.random((9, 28, 28)), 3),
         "interpolations": lambda: plots.interpolations(rng.random((2, 5, 28, 28))),

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.mnist
 def tiny_suite(**changes):
     suite = load_suite("smoke")
     suite["eval"] = {**suite["eval"], "quick_fid": False, "samples": 50}
-    suite.update({"models": ["vae-dense"], "epochs": 3, "steps_per_epoch": 3, "train_images": 512, **changes})
+    suite.update({"models": ["vae-dense"], "epochs": 3, "train_images": 3 * 64, "eval_every_images": None,
+                  **changes})  # an epoch: 3 batches of the smoke suite's 64
     return suite
 
 
@@ -53,8 +54,11 @@ def test_smoke_suite_end_to_end(tmp_path, mnist_dir):
     for model in suite["models"]:
         folder = runs.run_dir(tmp_path, model, 0)
         h = pd.read_csv(folder / "history.csv")
-        assert h["epoch"].tolist() == [1, 2]
-        assert {"train_seconds", "epoch_seconds", "images_per_sec", "fid_quick"} <= set(h.columns)
+        assert h["epoch"].tolist() == [1, 2] and h["images"].tolist() == [256, 256]  # whole passes
+        assert {"train_seconds", "epoch_seconds", "images_per_sec"} <= set(h.columns)
+        curve = pd.read_csv(folder / "curve.csv")  # every 128 images, from the untrained model on
+        assert curve["images"].tolist() == [0, 128, 256, 384, 512]
+        assert curve["epoch"].tolist() == [0, 0.5, 1, 1.5, 2] and curve["fid_quick"].gt(0).all()
         assert h["warmup_seconds"].iloc[0] > 0 and h["warmup_seconds"].iloc[1] == 0
         images = files.load_npz(folder / "samples.npz")["images"]
         assert images.shape == (500, 28, 28, 1) and images.dtype == np.float32
@@ -67,7 +71,7 @@ def test_smoke_suite_end_to_end(tmp_path, mnist_dir):
 def test_a_per_model_batch_size_is_honoured(tmp_path, mnist_dir):
     suite = tiny_suite(epochs=1, overrides={"vae-dense": {"batch_size": 32}})  # the suite's is 64
     run_grid(suite, tmp_path, mnist_dir)
-    assert history(tmp_path)["images"].tolist() == [3 * 32]  # 3 steps of 32
+    assert history(tmp_path)["images"].tolist() == [3 * 64]  # one pass: 6 steps of 32
     config = files.read_json(runs.run_dir(tmp_path, "vae-dense", 0) / "config.json")
     assert config["batch_size"] == 32 and "batch_size" not in config["hyperparameters"]
 
@@ -88,14 +92,86 @@ def test_resume_continues_exactly(tmp_path, mnist_dir):
     assert history(tmp_path / "a")["epoch"].tolist() == [1, 2, 3]
 
 
+def fake_fid(model_name):
+    """An evaluator that costs nothing: its 'FID' is the (fractional) epoch it was called at."""
+    return lambda model, epoch: {"fid_quick": float(epoch)}
+
+
+def curve(out, model="vae-dense", seed=0):
+    return pd.read_csv(runs.run_dir(out, model, seed) / "curve.csv")
+
+
+def test_per_model_epochs_and_evaluation_interval(tmp_path, mnist_dir):
+    # an epoch is one whole pass over train_images (3 batches of 64 = 192 images), and the
+    # curve has a point at 0, at every eval_every_images, and at the end of the budget
+    suite = tiny_suite(models=["vae-dense", "gan-dense"], epochs=2, eval_every_images=128,
+                       overrides={"gan-dense": {"epochs": 1, "eval_every_images": 64}})
+    run_grid(suite, tmp_path, mnist_dir, evaluators=[fake_fid])
+    assert history(tmp_path)["images"].tolist() == [192, 192]
+    assert history(tmp_path, "gan-dense")["images"].tolist() == [192]
+    vae = curve(tmp_path)
+    assert vae["images"].tolist() == [0, 128, 256, 384]  # 128 is reached at the 2nd batch (128)
+    assert vae["fid_quick"].tolist() == pytest.approx([0, 128 / 192, 256 / 192, 2])
+    assert curve(tmp_path, "gan-dense")["images"].tolist() == [0, 64, 128, 192]
+    for model in suite["models"]:
+        c, h = curve(tmp_path, model), history(tmp_path, model)
+        assert c["train_seconds"].is_monotonic_increasing and c["train_seconds"].iloc[0] == 0
+        # the last point is the end of training, timed before the pass's bookkeeping ends
+        assert 0 <= h["train_seconds"].iloc[-1] - c["train_seconds"].iloc[-1] < 1.0
+    config = files.read_json(runs.run_dir(tmp_path, "gan-dense", 0) / "config.json")
+    assert (config["epochs"], config["eval_every_images"]) == (1, 64)
+
+
+def test_evaluation_time_is_not_training_time():
+    from benchmarks.training.callbacks import StepClock
+
+    clock = StepClock(max_steps=4)
+    clock.on_train_begin()
+    clock.on_train_batch_end(0)
+    with clock.paused():
+        time.sleep(0.3)  # an evaluation inside the pass
+    clock.on_train_batch_end(3)
+    clock.on_train_end()
+    assert clock.paused_seconds >= 0.3 and clock.seconds < 0.1
+    assert clock.images_per_second(10) > 30 / 0.1  # 3 steps of 10 images in well under 0.1 s
+
+
+class CrashAfterBatch(keras.callbacks.Callback):
+    """Raises after the n-th fit call's `batch`-th batch: a crash inside an epoch, after the
+    evaluation point that batch reached was written."""
+
+    def __init__(self, n, batch):
+        super().__init__()
+        self.n, self.batch, self.calls = n, batch, 0
+
+    def on_train_begin(self, logs=None):
+        self.calls += 1
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.calls == self.n and batch == self.batch:
+            raise KeyboardInterrupt
+
+
+def test_a_crash_inside_an_epoch_resumes_the_curve_without_duplicates(tmp_path, mnist_dir):
+    suite = tiny_suite(eval_every_images=64, steps_per_execution=1)
+    with pytest.raises(KeyboardInterrupt):
+        run_grid(suite, tmp_path / "a", mnist_dir, evaluators=[fake_fid], keras_callbacks=[CrashAfterBatch(2, 1)])
+    assert curve(tmp_path / "a")["images"].tolist() == [0, 64, 128, 192, 256, 320]  # 256, 320: epoch 2
+    run_grid(suite, tmp_path / "a", mnist_dir, evaluators=[fake_fid])
+    run_grid(suite, tmp_path / "b", mnist_dir, evaluators=[fake_fid])  # uninterrupted
+    resumed, straight = curve(tmp_path / "a"), curve(tmp_path / "b")
+    assert resumed["images"].tolist() == straight["images"].tolist() == list(range(0, 3 * 192 + 1, 64))
+    assert resumed["fid_quick"].tolist() == straight["fid_quick"].tolist()
+    assert history(tmp_path / "a")["epoch"].tolist() == [1, 2, 3]
+
+
 def test_sigkill_mid_run_then_resume(tmp_path, mnist_dir):
     suite_file = tmp_path / "s.toml"
     suite_file.write_text(textwrap.dedent("""
         models = ["gan-dense"]
         seeds = [0]
         epochs = 25
-        steps_per_epoch = 20
-        train_images = 4096
+        train_images = 1280
         batch_size = 64
         grid_samples = 16
         [eval]
@@ -164,7 +240,11 @@ def test_divergence_marks_the_run_and_the_suite_goes_on(tmp_path, mnist_dir):
     ({"epochs": 1, "colour": "red"}, "unknown key 'colour'; valid keys: description, models"),
     ({"epochs": "ten"}, "epochs = 'ten' must be a int"),
     ({"epochs": 1, "models": ["vae"]}, "unknown model 'vae'; valid: vae-dense"),
-    ({"epochs": 1, "minutes": 2}, "set exactly one budget"),
+    ({"epochs": 1, "minutes": 2}, "minutes is retired; budgets are whole epochs now"),
+    ({"epochs": 1, "steps_per_epoch": 20}, "steps_per_epoch is retired; an epoch is one pass"),
+    ({"models": ["vae-dense"]}, "set the budget, epochs = N"),
+    ({"epochs": 1, "eval_every_images": 0}, "eval_every_images = 0 must be positive"),
+    ({"epochs": 1, "overrides": {"gan-conv": {"epochs": 0}}}, r"\[overrides.gan-conv\]: epochs = 0 must be a positive"),
     ({"epochs": 1, "strategy": "tpu"}, "strategy = 'tpu'; valid: default, mirrored"),
     ({"epochs": 1, "eval": {"fid": True}}, r"\[eval\]: unknown key 'fid'"),
     ({"epochs": 1, "overrides": {"gan-dense": {"depth": 2}}}, r"\[overrides.gan-dense\]: unknown key 'depth'"),
@@ -197,7 +277,7 @@ TIMING = ("train_seconds", "epoch_seconds", "warmup_seconds", "images_per_sec")
 
 def test_the_same_seed_gives_the_same_history_without_the_determinism_flag(tmp_path, mnist_dir):
     # the guard behind `deterministic = false`: TensorFlow on the CPU repeats itself bit for bit
-    suite = tiny_suite(models=["gan-dense", "gan-conv", "vae-conv"], epochs=2, steps_per_epoch=2)
+    suite = tiny_suite(models=["gan-dense", "gan-conv", "vae-conv"], epochs=2, train_images=128)
     assert suite["deterministic"] is False
     run_grid(suite, tmp_path / "a", mnist_dir)
     run_grid(suite, tmp_path / "b", mnist_dir)
