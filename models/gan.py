@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from models.layers import sample_in_chunks
+from models.layers import compiled, sample_in_chunks
 from models.losses import discriminator_loss, non_saturating_generator_loss
 
 
@@ -73,10 +73,16 @@ class GAN(keras.Model):
         self.d_fake_tracker.update_state(tf.reduce_mean(tf.sigmoid(d_fake_logits)))
         return {m.name: m.result() for m in self.metrics}
 
+    def generate(self, z):
+        """Images in [0, 1], (n, 28, 28, 1), in float32: (G(z) + 1) / 2."""
+        return (tf.cast(self.generator(z, training=False), tf.float32) + 1.0) / 2.0
+
     def sample(self, n, seed=0):
-        """n images in [0, 1], (n, 28, 28, 1): (G(z) + 1) / 2 with z uniform on [-1, 1]."""
+        """n images in [0, 1], (n, 28, 28, 1): `generate(z)` with z uniform on [-1, 1]."""
+        generate = compiled(self, "generate")
+
         def chunk(i, size):
             z = tf.random.stateless_uniform([size, self.z_dim], seed=[seed, i], minval=-1.0, maxval=1.0)
-            return ((tf.cast(self.generator(z, training=False), tf.float32) + 1.0) / 2.0).numpy()
+            return generate(z).numpy()
 
         return sample_in_chunks(chunk, n)

@@ -44,6 +44,16 @@ def reparameterize(mean, log_var, seed):
     return mean + tf.exp(0.5 * log_var) * eps
 
 
+def compiled(model, method: str):
+    """`model.<method>` as a tf.function, made once per model object: evaluation in graph
+    mode, where the conv networks run several times faster than eagerly. Arguments that
+    change between calls (seeds) should be tensors, so it is traced once per input shape."""
+    cache = model.__dict__.setdefault("_compiled", {})  # plain attribute: not tracked by Keras
+    if method not in cache:
+        cache[method] = tf.function(getattr(model, method), reduce_retracing=True)
+    return cache[method]
+
+
 def sample_in_chunks(draw, n: int, chunk: int = 1000):
     """Concatenate draw(i, size) over chunks of at most `chunk`, as float32 in [0, 1]."""
     import numpy as np

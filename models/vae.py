@@ -6,7 +6,7 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from models.layers import reparameterize, sample_in_chunks
+from models.layers import compiled, reparameterize, sample_in_chunks
 from models.losses import negative_elbo
 
 tfd = tfp.distributions
@@ -75,7 +75,7 @@ class VAE(keras.Model):
         """log p(x, z_i) - log q(z_i | x) for k draws z_i ~ q(z|x): shape (k, batch)."""
         z_mean, z_log_var = self.encode(x)
         q = tfd.Normal(z_mean, tf.exp(0.5 * z_log_var))
-        z = q.sample(k, seed=tf.constant([seed, 2]))  # (k, batch, latent)
+        z = q.sample(k, seed=tf.stack([tf.cast(seed, tf.int32), 2]))  # (k, batch, latent)
         flat = tf.reshape(z, [-1, self.latent_dim])
         logits = tf.reshape(self.decode(flat), tf.concat([[k, tf.shape(x)[0]], tf.shape(x)[1:]], 0))
         log_px_z = tf.reduce_sum(tfd.Bernoulli(logits=logits).log_prob(x[None]), axis=[2, 3, 4])
@@ -84,8 +84,10 @@ class VAE(keras.Model):
 
     def sample(self, n, seed=0):
         """n images in [0, 1], (n, 28, 28, 1): `generate(z)` with z ~ N(0, I)."""
+        generate = compiled(self, "generate")
+
         def chunk(i, size):
             z = tf.random.stateless_normal([size, self.latent_dim], seed=[seed, i])
-            return self.generate(z).numpy()
+            return generate(z).numpy()
 
         return sample_in_chunks(chunk, n)

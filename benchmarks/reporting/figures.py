@@ -13,7 +13,7 @@ from scipy.stats import norm
 import models
 from benchmarks import files, runs
 from benchmarks.errors import UserError
-from benchmarks.reporting import plots
+from benchmarks.reporting import plots, tables
 
 LOSS_TERMS = {"vae": ["loss", "reconstruction", "kl"], "gan": ["d_loss", "g_loss", "d_real", "d_fake"]}
 LOSS_TITLES = {"vae": "VAE: −ELBO and its terms (nats)", "gan": "GAN: losses, mean D(x) and mean D(G(z))"}
@@ -98,7 +98,7 @@ def curve_figures(out: Path, summary: pd.DataFrame, folder: Path) -> dict:
     return made
 
 
-def all_figures(out: Path, summary: pd.DataFrame, data_dir=None) -> dict:
+def all_figures(out: Path, summary: pd.DataFrame, data_dir=None, machine: str = "an unrecorded machine") -> dict:
     out = Path(out)
     folder = out / "figures"
     made = {**sample_figures(out, summary, folder), **curve_figures(out, summary, folder)}
@@ -112,14 +112,20 @@ def all_figures(out: Path, summary: pd.DataFrame, data_dir=None) -> dict:
     if {f"{m}_mean" for m in ("precision", "recall", "density", "coverage")} <= set(summary):
         plots.save(plots.pr_planes(summary), folder, "precision-recall")
         made["precision-recall"] = "(h) precision/recall and density/coverage planes, mean ± std"
-    write_index(out, made)
+    write_index(out, made, tables.reading(summary), tables.caveats(summary, machine))
     return made
 
 
-def write_index(out: Path, made: dict) -> None:
-    lines = ["# Results index", "", "Tables: `summary.csv`, `summary.md`, `summary.tex`; "
-             "throughput: `perf.md`; published numbers: `papers.md`; lecture checks: `lecture/`.", "",
-             "Figures (each as PDF and PNG in `figures/`):", ""]
+def write_index(out: Path, made: dict, reading: str = "", caveats: tuple = ()) -> None:
+    """results/README.md: what the tables say, what they do not, and the index of every file."""
+    lines = ["# Results", ""]
+    if reading:
+        lines += ["## What the table shows", "", reading, ""]
+    if caveats:
+        lines += ["## What it does not show", "", *[f"- {c}" for c in caveats], ""]
+    lines += ["## Index", "", "Tables: `summary.csv`, `summary.md`, `summary.tex`; "
+              "throughput: `perf.md`; published numbers: `papers.md`; lecture checks: `lecture/`.", "",
+              "Figures (each as PDF and PNG in `figures/`):", ""]
     lines += [f"- `figures/{name}.png`: {text}" for name, text in made.items()]
     if (out / "lecture" / "README.md").is_file():
         lines += ["", "Lecture figures: see `lecture/README.md`."]

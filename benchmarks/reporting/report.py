@@ -25,7 +25,7 @@ def build_report(out: Path, data_dir=None) -> pd.DataFrame:
     files.write_text(out / "summary.md", tables.markdown(summary, machine))
     files.write_text(out / "summary.tex", tables.latex(summary))
     papers.write(out, summary, _suite_note(configs, machine))
-    figures.all_figures(out, summary, data_dir)
+    figures.all_figures(out, summary, data_dir, machine)
     return summary
 
 

@@ -194,6 +194,38 @@ def reading(summary: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
+def caveats(summary: pd.DataFrame, machine_text: str) -> list[str]:
+    """What the table does not show, with this report's own numbers."""
+    rows = summary[summary["model"] != REAL]
+    real = summary[summary["model"] == REAL]
+    out = []
+    epochs = rows.get("epochs_mean", pd.Series(dtype=float)).dropna()
+    if len(epochs):
+        out.append(f"Budgets are short: {epochs.min():.0f} to {epochs.max():.0f} epochs per model, against "
+                   "hundreds in the papers, so the table describes early training; `--suite long` "
+                   "(50 epochs) is the quality comparison.")
+    out.append("FID, KID, precision/recall and density/coverage are computed in the features of a pinned "
+               "MNIST classifier: comparable between runs of this benchmark, not with the Inception-"
+               "feature FIDs of papers.")
+    gans = rows[rows["model"].map(lambda m: m in models.MODEL_NAMES and models.family(m) == "gan")]
+    if "recall_mean" in summary and gans["recall_mean"].notna().any():
+        real_recall = real["recall_mean"].iloc[0] if len(real) else np.nan
+        out.append(f"The GANs' recall is at most {gans['recall_mean'].max():.3f} (real data: "
+                   f"{real_recall:.3f}): their samples lie where digits lie but cover little of the "
+                   "variety of the test set.")
+    if "modes_covered_mean" in summary:
+        digits = ", ".join(f"{r['model']} {r['modes_covered_mean']:.1f}" for _, r in rows.iterrows()
+                           if not pd.isna(r["modes_covered_mean"]))
+        out.append(f"Digits covered (of 10, mean over seeds): {digits}.")
+    out.append(f"Seconds and images/s are those of {machine_text}; across machines compare shares of the "
+               "matmul peaks, not seconds.")
+    seeds = rows.get("seeds", pd.Series(dtype=float))
+    if len(seeds):
+        out.append(f"± is the standard deviation over {int(seeds.max())} seeds: a rough spread, not a "
+                   "confidence interval.")
+    return out
+
+
 def markdown(summary: pd.DataFrame, machine_text: str = "") -> str:
     parts = ["# Results\n", "Mean ± std over seeds; bold: the best model in each column; "
              "↑/↓: higher/lower is better. The real-data row scores 10,000 real held-out images "

@@ -2,7 +2,8 @@
 
 Pairwise distances and their row reductions (k-th neighbour, nearest, ball counts, Parzen
 log-sum-exp) run in TensorFlow, in row blocks so memory stays bounded: its float32 matmul
-and reductions use every core (measured on this 2-core CPU: 2-4x NumPy's).
+and reductions use every core (measured on this 2-core CPU: 2-4x NumPy's), and the
+distances are XLA-compiled (about 2x again).
 """
 
 from __future__ import annotations
@@ -24,17 +25,22 @@ def _as_2d(x, dtype=np.float32) -> np.ndarray:
     return x.reshape(len(x), -1)
 
 
+@tf.function(jit_compile=True)
+def _squared_distances(block, b, b_sq):
+    """||a_i - b_j||^2 = |a_i|^2 + |b_j|^2 - 2 a_i.b_j, clipped at 0. Compiled with XLA, which
+    fuses the elementwise terms into one pass over the block (measured here: about 2x the
+    unfused ops; float32 rounding differs from them by ~1e-6 relative)."""
+    cross = tf.matmul(block, b, transpose_b=True)
+    return tf.maximum(tf.reduce_sum(block * block, axis=1)[:, None] + b_sq - 2.0 * cross, 0.0)
+
+
 def _row_blocks(a, b, fn) -> np.ndarray:
     """Apply fn to ||a_i - b_j||^2 (a float32 tf.Tensor, clipped at 0) for every block of rows
     of a against all of b, and stack the NumPy results."""
     b = tf.constant(b)
     b_sq = tf.reduce_sum(b * b, axis=1)[None, :]
-    out = []
-    for i in range(0, len(a), BLOCK):
-        block = tf.constant(a[i : i + BLOCK])
-        d = tf.reduce_sum(block * block, axis=1)[:, None] + b_sq - 2.0 * tf.matmul(block, b, transpose_b=True)
-        out.append(np.asarray(fn(tf.maximum(d, 0.0))))
-    return np.concatenate(out)
+    return np.concatenate([np.asarray(fn(_squared_distances(tf.constant(a[i : i + BLOCK]), b, b_sq)))
+                           for i in range(0, len(a), BLOCK)])
 
 
 def frechet_distance(feats_a, feats_b, eps: float = 1e-6) -> float:

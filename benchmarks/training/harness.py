@@ -178,5 +178,6 @@ class Run:
     def _finish(self, model, epochs: int, train_seconds: float) -> str:
         samples = model.sample(self.config["eval"]["samples"], seed=SAMPLES_SEED)
         files.write_npz(self.folder / runs.SAMPLES, images=samples)
-        runs.write_status(self.folder, "finished", epoch=epochs, train_seconds=train_seconds)
+        runs.write_status(self.folder, "finished", epoch=epochs, train_seconds=train_seconds,
+                          parameters=models.parameter_count(model))
         return "finished"

@@ -126,4 +126,4 @@ def test_pipelines_scale_shuffle_and_binarize():
     other = np.concatenate([b.numpy() for b in vae.epoch(1)])
     np.testing.assert_array_equal(b0, again)  # (seed, epoch) fixes order and draws
     assert not np.array_equal(b0, other)  # a fresh draw and order each epoch
-    assert EpochData(x, "vae", 16, seed=1, steps_per_epoch=2).steps == 2
+    assert EpochData(x, "vae", 16, seed=1, max_steps=2).steps == 2

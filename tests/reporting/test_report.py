@@ -77,7 +77,10 @@ def test_the_report_names_the_best_model_at_equal_time_and_at_the_end(tmp_path):
     assert "(vae-dense 10, gan-dense 5), the best model is **gan-dense**, FID 12.00 ± 2.83" in md
     assert "measured on an unrecorded machine" in md
     assert (tmp_path / "figures" / "fid-vs-time.png").stat().st_size > 0
-    assert "fid-vs-time" in (tmp_path / "README.md").read_text()
+    index = (tmp_path / "README.md").read_text()  # the reading and its limits, then the index
+    assert index.index("## What the table shows") < index.index("## What it does not show") < index.index("## Index")
+    assert "the best model is **vae-dense**" in index and "Budgets are short: 5 to 10 epochs" in index
+    assert "standard deviation over 2 seeds" in index and "fid-vs-time" in index
 
 
 def test_report_with_unscored_runs_says_so(tmp_path):

@@ -71,6 +71,8 @@ def test_iwae_bound_is_above_the_elbo_and_grows_with_k(mnist_dir):
     assert abs(bounds[1] - elbo) < 1.0  # k = 1 is the ELBO, up to Monte Carlo noise
     assert bounds[1] < bounds[10] < bounds[100]
     assert bounds[100] > elbo + 1.0
+    # exactly the images asked for, though k = 100 runs them in steps of 200 (20,000 // k)
+    assert scorer.vae_likelihood(model, x, 100, 250)["iwae_images"] == 250
 
 
 def test_score_writes_metrics_and_is_idempotent(tmp_path, mnist_dir):

@@ -122,6 +122,20 @@ def test_per_model_epochs_and_evaluation_interval(tmp_path, mnist_dir):
     assert (config["epochs"], config["eval_every_images"]) == (1, 64)
 
 
+def test_the_default_suite_gives_every_model_whole_epochs_and_at_least_6_points(tmp_path):
+    from benchmarks.training.harness import Run, resolve_config
+
+    suite = load_suite("default")
+    assert suite["train_images"] == 50_000  # an epoch: one pass over all the training images
+    for model in suite["models"]:
+        config = resolve_config(suite, model, 0, "test")
+        epoch_images = 50_000 // config["batch_size"] * config["batch_size"]  # whole batches
+        next_point, points = Run(config, tmp_path)._next_point(epoch_images), [0]
+        while next_point(points[-1]) is not None:
+            points.append(next_point(points[-1]))
+        assert len(points) >= 6 and points[-1] == config["epochs"] * epoch_images, model
+
+
 def test_evaluation_time_is_not_training_time():
     from benchmarks.training.callbacks import StepClock
 
