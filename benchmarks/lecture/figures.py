@@ -87,7 +87,7 @@ def fig_runs(out: Path):
     if pair is None:
         return None
     panels = [(histories, "d_fake", "mean D(G(z))"), (histories, "g_loss", "generator loss"),
-              (curves, "fid_quick", "FID (2k) ↓")]
+              (curves, "fid_quick", "quick FID ↓")]
     panels = [p for p in panels if p[0].get(pair[0]) and p[1] in p[0][pair[0]][0]]
     fig, axes = plots.figure(1, len(panels))
     for ax, (frames, term, title) in zip(axes[0], panels):

@@ -181,8 +181,8 @@ def reading(summary: pd.DataFrame) -> str:
         fid = _cell(best["fid_quick_at_t_mean"], best["fid_quick_at_t_std"], 1, False)
         parts.append(f"At equal training time on this machine, T = {t:.0f} s (the shortest run's training "
                      f"time), the best model is **{best['model']}**, quick FID {fid} "
-                     "(2,000 samples; FID is biased upward at that sample size). This ranking depends on the "
-                     "machine: on a faster one every model is further into its budget at T.")
+                     "(of the suite's quick_fid_samples; FID is biased upward at small sample sizes). This "
+                     "ranking depends on the machine: on a faster one every model is further into its budget at T.")
     if len(end):
         best = end.loc[end["fid_mean"].idxmin()]
         budgets = ", ".join(f"{r['model']} {r['epochs_mean']:.0f}" for _, r in end.iterrows()
@@ -245,7 +245,7 @@ def markdown(summary: pd.DataFrame, machine_text: str = "") -> str:
         if columns is COST:
             parts.append(f"Seconds and images/s were measured on {machine_text or 'an unrecorded machine'}: "
                          "they hold for this machine only (machines of one kind differ by up to 2×). "
-                         "Quick FID at T s: each run's quick FID (2,000 samples) interpolated at the "
+                         "Quick FID at T s: each run's quick FID (the suite's quick_fid_samples) interpolated at the "
                          "training time T every run reached.\n")
     return "\n".join(parts)
 

@@ -123,7 +123,7 @@ def _check_losses(fig):
 def _check_fid_curves(fig):
     ax_e, ax_i = fig.axes
     assert ax_e.get_xlabel() == "epochs (passes over the 50,000 training images)"
-    assert ax_i.get_xlabel() == "training images seen"
+    assert ax_i.get_xlabel() == "training images seen (log scale)" and ax_i.get_xscale() == "log"
     np.testing.assert_allclose(_lines(ax_e)["gan-dense"].get_ydata(), 50.0 / np.arange(1, 6))
     np.testing.assert_allclose(_lines(ax_i)["gan-dense"].get_xdata(), np.arange(1, 6) * 50_000)
     assert ax_e.get_yscale() == ax_i.get_yscale() == "log"
