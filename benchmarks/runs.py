@@ -70,7 +70,13 @@ def read_curve(folder: Path) -> pd.DataFrame | None:
 
 
 def _read_csv(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path) if path.is_file() and path.stat().st_size else None
+    """The table, None if absent or empty, or a one-line UserError if it cannot be read."""
+    if not (path.is_file() and path.stat().st_size):
+        return None
+    try:
+        return pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError) as err:  # pandas' parser errors are ValueErrors
+        raise UserError(f"{path} is damaged ({type(err).__name__}); delete its run folder to retrain it") from None
 
 
 def histories(out: Path, read=read_history) -> dict[str, list[pd.DataFrame]]:
