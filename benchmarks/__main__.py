@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shlex
 import sys
 
+from benchmarks import errors
 from benchmarks.errors import UserError
 from benchmarks.training.precision import PRECISIONS
 
@@ -88,17 +90,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Exit status 2 when it met bad input: a UserError that stopped it, or
+    damaged run-store files it reported on the way (`errors.report`); 130 on Ctrl-C."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    errors.reset()
     try:
         module, function = COMMANDS[args.command]
         command = getattr(importlib.import_module(module), function)
-        return command(args) or 0
+        status = command(args) or 0
     except UserError as err:
-        print(f"error: {err}", file=sys.stderr)
+        if str(err) not in errors.reported():
+            print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: re-run the same command to resume", file=sys.stderr)
+        print(interrupted(argv), file=sys.stderr, flush=True)
         return 130
+    return 2 if errors.reported() else status
+
+
+def interrupted(argv: list[str]) -> str:
+    """The one line for Ctrl-C: what is saved, and the command that resumes."""
+    from benchmarks import runs
+
+    saved = f"last saved: {runs.last_saved}" if runs.last_saved else "nothing new was saved"
+    return (f"interrupted ({saved}; every finished run and each run's last epoch are kept); "
+            f"resume with: python -m benchmarks {shlex.join(argv)}")
 
 
 if __name__ == "__main__":

@@ -5,22 +5,40 @@ OUT/runs/<model>/seed-<k>/ holds config.json, history.csv (one row per epoch), c
 checkpoint/state.npz while it trains; samples.npz and status.json once it ends; metrics.json
 once scored. OUT/reference/real-data/metrics.json is the real-data row, and OUT/extras/ holds
 the 2-d-latent VAE behind the manifold figure, a run folder like any other.
+
+Every file is written atomically (benchmarks.files) and checked where it is read back: a
+damaged, foreign or missing file is `Damaged`, one line naming the file, what is wrong and the
+fix. A process that trains or scores a run holds the folder's lock (.lock, `exclusive`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import socket
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from benchmarks import files
-from benchmarks.errors import UserError
+from benchmarks import errors, files
+from benchmarks.errors import Damaged, UserError
 
 REAL_ROW = "real-data"  # the reference row: real held-out images scored as if they were samples
 MANIFOLD = ("vae-dense", 0)  # (model, seed) of the extra run with a 2-d latent
 CONFIG, HISTORY, STATUS, METRICS = "config.json", "history.csv", "status.json", "metrics.json"
 CURVE, SAMPLES, CHECKPOINT = "curve.csv", "samples.npz", Path("checkpoint") / "state.npz"
+LOCK = ".lock"  # held while a process trains or scores the run
+
+
+def check_out(out: Path) -> None:
+    """An output folder that is a folder (or does not exist yet), and sweep what killed writers
+    left in it: their temporary files."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file, not a folder; choose another --out")
+    files.sweep_stale(out)
 
 
 def run_dir(out: Path, model: str, seed: int) -> Path:
@@ -47,36 +65,113 @@ def iter_run_dirs(out: Path) -> list[Path]:
     return sorted(p.parent for p in (out / "runs").glob(f"*/seed-*/{CONFIG}"))
 
 
+RETRAIN = "delete its run folder to retrain it"
+RESAMPLE = "delete it and status.json, then re-run the same `run` (the run ends again from its checkpoint)"
+CONFIG_KEYS = {"model": str, "seed": int, "family": str, "epochs": int, "batch_size": int, "precision": str,
+               "jit_compile": bool, "steps_per_execution": int, "hyperparameters": dict, "eval": dict}
+STATUSES = ("finished", "diverged")  # status.json; a run without one is 'unfinished'
+HISTORY_COLUMNS = ("epoch", "train_seconds", "epoch_seconds", "warmup_seconds", "images", "images_per_sec")
+CURVE_COLUMNS = ("images", "epoch", "train_seconds")
+last_saved = None  # what this process saved last, for the Ctrl-C message
+
+
 def read_config(folder: Path) -> dict:
-    return files.read_json(Path(folder) / CONFIG)
+    """config.json, checked: a JSON object with every key the harness writes, naming a known
+    model and this folder's model and seed (not a foreign file copied in)."""
+    import models
+
+    path = Path(folder) / CONFIG
+    config = files.read_json(path, RETRAIN, CONFIG_KEYS)
+    if config["model"] not in models.MODEL_NAMES:
+        raise Damaged(path, f"names an unknown model {config['model']!r}", RETRAIN)
+    folder = Path(folder)
+    expected = (config["model"], f"seed-{config['seed']}")
+    if folder.name.startswith("seed-") and (folder.parent.name, folder.name) != expected:
+        raise Damaged(path, f"belongs to {config['model']} seed {config['seed']}, not to this folder", RETRAIN)
+    return config
 
 
 def read_status(folder: Path) -> str:
     """'finished', 'diverged' or 'unfinished' (no status.json yet)."""
+    return read_status_file(folder)["status"]
+
+
+def read_status_file(folder: Path) -> dict:
+    """status.json as a dict ({'status': 'unfinished'} while there is none), checked."""
     path = Path(folder) / STATUS
-    return files.read_json(path)["status"] if path.is_file() else "unfinished"
+    if not path.exists():
+        return {"status": "unfinished"}
+    fix = "delete it and re-run the same `run` (training resumes from the checkpoint)"
+    status = files.read_json(path, fix, {"status": str})
+    if status["status"] not in STATUSES:
+        raise Damaged(path, f"has an unknown status {status['status']!r}", fix)
+    return status
 
 
 def write_status(folder: Path, status: str, **info) -> None:
+    global last_saved
     files.write_json(Path(folder) / STATUS, {"status": status, **info})
+    last_saved = f"{folder} ({status})"
 
 
 def read_history(folder: Path) -> pd.DataFrame | None:
-    return _read_csv(Path(folder) / HISTORY)
+    return files.read_csv(Path(folder) / HISTORY, RETRAIN, HISTORY_COLUMNS)
 
 
 def read_curve(folder: Path) -> pd.DataFrame | None:
-    return _read_csv(Path(folder) / CURVE)
+    return files.read_csv(Path(folder) / CURVE, RETRAIN, CURVE_COLUMNS)
 
 
-def _read_csv(path: Path) -> pd.DataFrame | None:
-    """The table, None if absent or empty, or a one-line UserError if it cannot be read."""
-    if not (path.is_file() and path.stat().st_size):
-        return None
+def read_metrics(folder: Path, config: dict | None = None) -> dict:
+    """metrics.json of a run folder (or of the real-data row), checked against its config."""
+    path = Path(folder) / METRICS
+    fix = f"re-run `python -m benchmarks score --force {folder}`"
+    metrics = files.read_json(path, fix, {"model": str, "status": str})
+    if config is not None and (metrics["model"], metrics.get("seed")) != (config["model"], config["seed"]):
+        raise Damaged(path, f"belongs to {metrics['model']} seed {metrics.get('seed')}, not to this run", fix)
+    return metrics
+
+
+def read_samples(folder: Path, content: bytes | None = None) -> np.ndarray:
+    """The `images` of samples.npz (shape and range are checked by the scorer); `content`: its
+    bytes, if already read."""
+    return files.load_npz(Path(folder) / SAMPLES, RESAMPLE, ("images",), content)["images"]
+
+
+def read_samples_bytes(folder: Path) -> bytes:
+    path = Path(folder) / SAMPLES
     try:
-        return pd.read_csv(path)
-    except (ValueError, UnicodeDecodeError) as err:  # pandas' parser errors are ValueErrors
-        raise UserError(f"{path} is damaged ({type(err).__name__}); delete its run folder to retrain it") from None
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise Damaged(path, "is missing, though status.json says the run finished", RESAMPLE) from None
+    except OSError as err:
+        raise Damaged(path, f"cannot be read ({err.strerror})", RESAMPLE) from None
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path):
+    """Hold the run folder's lock (flock on OUT/.../.lock) while training or scoring it: yields
+    None when held, else a line naming the holder (the caller skips the run). The OS drops the
+    lock when its process ends, however it ends, so a lock of a killed process never blocks."""
+    folder = Path(folder)
+    path = folder / LOCK
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as err:
+        raise files.cannot_write(path, err) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            yield f"{folder}: busy in {holder}, skipped (it is trained or scored there)"
+            return
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
+        yield None
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def histories(out: Path, read=read_history) -> dict[str, list[pd.DataFrame]]:
@@ -84,9 +179,12 @@ def histories(out: Path, read=read_history) -> dict[str, list[pd.DataFrame]]:
     in seed order."""
     found = {}
     for folder in iter_run_dirs(out):
-        frame = read(folder)
-        if frame is not None:
-            found.setdefault(read_config(folder)["model"], []).append(frame)
+        try:
+            frame = read(folder)
+            if frame is not None:
+                found.setdefault(read_config(folder)["model"], []).append(frame)
+        except Damaged as err:  # the report goes on without it, and says so
+            errors.report(err)
     return found
 
 
@@ -106,22 +204,37 @@ def first_run(out: Path, model: str, need: str) -> Path | None:
 
 def save_checkpoint(folder: Path, variables, epoch: int, train_seconds: float) -> None:
     """One atomic file: every state variable, the epoch and the training seconds so far."""
+    global last_saved
     arrays = {f"v{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(variables)}
     files.write_npz(Path(folder) / CHECKPOINT, epoch=np.int64(epoch), train_seconds=np.float64(train_seconds),
                     **arrays)
+    last_saved = f"{folder} at epoch {epoch}"
 
 
-def load_checkpoint(folder: Path, variables) -> tuple[int, float]:
-    """Assign the checkpointed state; returns (epoch, training seconds), (0, 0.0) if none."""
+def load_checkpoint(folder: Path, variables, required: bool = False) -> tuple[int, float]:
+    """Assign the checkpointed state; returns (epoch, training seconds), (0, 0.0) if there is
+    none yet (unless `required`). A damaged or foreign checkpoint is `Damaged`, never a silent
+    restart from epoch 0."""
     path = Path(folder) / CHECKPOINT
-    if not path.is_file():
+    fix = f"delete {path} to retrain this run from epoch 0"
+    if not path.exists():
+        if required:
+            raise Damaged(path, "is missing", RETRAIN)
         return 0, 0.0
-    state = files.load_npz(path)
-    if len(state) - 2 != len(variables):
-        raise UserError(f"{path} does not match the model; delete {folder} to restart")
-    for i, v in enumerate(variables):
-        v.assign(state[f"v{i:04d}"])
-    return int(state["epoch"]), float(state["train_seconds"])
+    names = [f"v{i:04d}" for i in range(len(variables))]
+    state = files.load_npz(path, fix, ("epoch", "train_seconds"))
+    if sorted(state) != sorted(["epoch", "train_seconds", *names]):
+        raise Damaged(path, f"holds {len(state) - 2} variables, the model {len(variables)}: not this model's", fix)
+    for name, v in zip(names, variables):
+        if tuple(state[name].shape) != tuple(v.shape):
+            raise Damaged(path, f"holds {name} of shape {state[name].shape}, the model {tuple(v.shape)}: not this "
+                          "model's", fix)
+    epoch, seconds = state["epoch"], state["train_seconds"]
+    if epoch.shape or not 0 < int(epoch) <= 1_000_000 or seconds.shape or not np.isfinite(seconds):
+        raise Damaged(path, f"has a bad epoch ({epoch}) or training time ({seconds})", fix)
+    for name, v in zip(names, variables):
+        v.assign(state[name])
+    return int(epoch), float(seconds)
 
 
 def build_model(config: dict, strategy=None, dtype_policy: str | None = None):
@@ -146,5 +259,5 @@ def load_model(folder: Path):
     """The model of a run folder, rebuilt in float32 (every evaluation is) from config.json
     and its last checkpoint."""
     model, variables = build_model(read_config(folder), dtype_policy="float32")
-    load_checkpoint(folder, variables)
+    load_checkpoint(folder, variables, required=True)
     return model

@@ -15,6 +15,8 @@ from benchmarks.reporting import plots
 def run_all(out: Path, runs: Path | None = None, fast: bool = False) -> pd.DataFrame:
     """Every check and figure; `fast` shrinks the Monte Carlo sizes (for the tests)."""
     out = Path(out)
+    files.trace(f"lecture {out}")
+    files.sweep_stale(out)
     mc = {"mc_samples": 20_000} if fast else {}
     elbo_rows, elbo = checks.elbo_identities(**mc)
     kl_rows, kl = checks.kl_formula(**({"mc_samples": 5_000} if fast else {}))

@@ -11,8 +11,8 @@ import pandas as pd
 from scipy.stats import norm
 
 import models
-from benchmarks import files, runs
-from benchmarks.errors import UserError
+from benchmarks import errors, files, runs
+from benchmarks.errors import Damaged, UserError
 from benchmarks.reporting import plots, tables
 
 LOSS_TERMS = {"vae": ["loss", "reconstruction", "kl"], "gan": ["d_loss", "g_loss", "d_real", "d_fake"]}
@@ -63,8 +63,11 @@ def sample_figures(out: Path, summary: pd.DataFrame, folder: Path) -> dict:
     made, grids = {}, {}
     for model in summary["model"]:
         run_dir = runs.first_run(out, model, runs.SAMPLES)
-        if run_dir is not None:
-            grids[model] = files.load_npz(run_dir / runs.SAMPLES)["images"][:36]
+        try:
+            if run_dir is not None:
+                grids[model] = runs.read_samples(run_dir)[:36]
+        except Damaged as err:  # drawn without this model; the command ends with status 2
+            errors.report(err)
     if grids:
         plots.save(plots.sample_grids(grids), folder, "samples-final")
         made["samples-final"] = "(a) final samples of each model (first finished seed)"
@@ -107,7 +110,9 @@ def all_figures(out: Path, summary: pd.DataFrame, data_dir=None, machine: str = 
                        ("VAE interpolations", lambda: vae_interpolations(out, folder, data_dir))):
         try:
             made.update(draw())
-        except UserError as err:  # the data or a checkpoint cannot be read: say so, draw the rest
+        except Damaged as err:  # a checkpoint cannot be read: say so, draw the rest, end with status 2
+            errors.report(err)
+        except UserError as err:  # the data cannot be read: say so, draw the rest
             print(f"report: {name} figure skipped ({err})")
     if {f"{m}_mean" for m in ("precision", "recall", "density", "coverage")} <= set(summary):
         plots.save(plots.pr_planes(summary), folder, "precision-recall")

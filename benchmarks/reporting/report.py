@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import files, runs
+from benchmarks.errors import Damaged, UserError
 from benchmarks.reporting import figures, papers, tables
 
 
@@ -17,9 +18,18 @@ def _suite_note(configs: list, machine: str) -> str:
 
 def build_report(out: Path, data_dir=None) -> pd.DataFrame:
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file, not an output folder")
+    files.trace(f"report {out}")
+    files.sweep_stale(out)
     runs_table = tables.collect(out)
     summary = tables.aggregate(runs_table)
-    configs = [runs.read_config(d) for d in runs.iter_run_dirs(out)]
+    configs = []
+    for folder in runs.iter_run_dirs(out):
+        try:
+            configs.append(runs.read_config(folder))
+        except Damaged:
+            pass  # reported by tables.collect
     machine = tables.machine(summary, configs)
     files.write_csv(out / "summary.csv", summary)
     files.write_text(out / "summary.md", tables.markdown(summary, machine))

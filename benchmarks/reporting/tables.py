@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 import models
-from benchmarks import files, runs
-from benchmarks.errors import UserError
+from benchmarks import errors, runs
+from benchmarks.errors import Damaged, UserError
 
 # column -> (header, higher is better?, decimals); grouped into the three tables
 QUALITY = {
@@ -40,17 +40,20 @@ def collect(out: Path) -> pd.DataFrame:
     time T (`equal_time`)."""
     rows, curves = [], {}
     for run_dir in runs.iter_run_dirs(out):
-        config = runs.read_config(run_dir)
-        path = run_dir / runs.METRICS
-        row = files.read_json(path) if path.is_file() else {
-            "model": config["model"], "seed": config["seed"], "status": runs.read_status(run_dir)}
-        peaks = config.get("environment", {}).get("matmul_gflops", {})
-        row.update({f"matmul_gflops_{dtype}": peaks.get(dtype, np.nan) for dtype in PEAKS})
+        try:
+            row, curve = _run_row(run_dir)
+        except Damaged as err:  # shown as damaged, as a diverged run is; the command ends with status 2
+            errors.report(err)
+            seed = run_dir.name.removeprefix("seed-")
+            row, curve = {"model": run_dir.parent.name, "seed": int(seed) if seed.isdigit() else -1,
+                          "status": "damaged"}, None
         rows.append(row)
-        curves[len(rows) - 1] = runs.read_curve(run_dir)
-    real = runs.reference_dir(out) / runs.METRICS
-    if real.is_file():
-        rows.append(files.read_json(real))
+        curves[len(rows) - 1] = curve
+    if runs.reference_dir(out).joinpath(runs.METRICS).exists():
+        try:
+            rows.append(runs.read_metrics(runs.reference_dir(out)))
+        except Damaged as err:
+            errors.report(err)
     if not rows:
         raise UserError(f"no runs under {out}; run `python -m benchmarks run` and `score` first")
     frame = pd.DataFrame(rows)
@@ -59,6 +62,18 @@ def collect(out: Path) -> pd.DataFrame:
     frame["equal_time_seconds"] = t
     frame["fid_quick_at_t"] = [fid_at(curves.get(i), t) for i in frame.index]
     return frame
+
+
+def _run_row(run_dir: Path) -> tuple[dict, pd.DataFrame | None]:
+    """A run's table row (its metrics.json, or its status while unscored) and its curve."""
+    config = runs.read_config(run_dir)
+    status = runs.read_status(run_dir)
+    row = runs.read_metrics(run_dir, config) if (run_dir / runs.METRICS).exists() else {
+        "model": config["model"], "seed": config["seed"], "status": status}
+    peaks = config.get("environment", {}).get("matmul_gflops", {})
+    peaks = peaks if isinstance(peaks, dict) else {}
+    row.update({f"matmul_gflops_{dtype}": peaks.get(dtype, np.nan) for dtype in PEAKS})
+    return row, runs.read_curve(run_dir)
 
 
 def fid_at(curve: pd.DataFrame | None, t: float) -> float:
@@ -92,7 +107,8 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
         scored = group[group["scored"] | (group["status"] == "finished")]
         row = {"model": model, "runs": len(group), "seeds": int(group["scored"].sum()),
                "diverged": int((group["status"] == "diverged").sum()),
-               "unfinished": int((group["status"] == "unfinished").sum())}
+               "unfinished": int((group["status"] == "unfinished").sum()),
+               "damaged": int((group["status"] == "damaged").sum())}
         for col in numeric:
             values = scored[col].dropna()
             row[f"{col}_mean"] = values.mean() if len(values) else np.nan
@@ -146,6 +162,8 @@ def _seed_note(row) -> str:
         note += f", {row['diverged']} diverged"
     if row["unfinished"]:
         note += f", {row['unfinished']} unfinished"
+    if row.get("damaged"):
+        note += f", {row['damaged']} damaged"
     return note
 
 

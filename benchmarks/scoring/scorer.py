@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
 import time
 from pathlib import Path
@@ -28,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from benchmarks import files, runs
+from benchmarks import errors, files, runs
 from benchmarks.data.mnist import FIT, VALIDATION, load_mnist
 from benchmarks.data.pipeline import binarize_once, to_unit
-from benchmarks.errors import UserError
+from benchmarks.errors import Damaged, UserError
 from benchmarks.runs import REAL_ROW
 from benchmarks.scoring import metrics
 from benchmarks.scoring.feature_net import WEIGHTS_SHA256, FeatureNet
@@ -94,10 +93,10 @@ class QuickFID:
 def check_samples(images, where) -> np.ndarray:
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or images.dtype != np.float32:
-        raise UserError(f"{where}: samples must be float32 (N, 28, 28, 1), got {images.dtype} "
-                        f"{images.shape}; re-run training to rewrite samples.npz")
+        raise Damaged(where, f"holds {images.dtype} {images.shape}, not float32 samples (N, 28, 28, 1)",
+                      runs.RESAMPLE)
     if not np.isfinite(images).all() or images.min() < 0 or images.max() > 1:
-        raise UserError(f"{where}: samples must be finite and in [0, 1]; re-run training")
+        raise Damaged(where, "holds samples that are not finite or not in [0, 1]", runs.RESAMPLE)
     return images
 
 
@@ -157,29 +156,35 @@ def _fingerprint(*parts) -> str:
 
 
 def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
-    """Write run_dir/metrics.json; returns 'scored', 'current', 'diverged' or 'unfinished'."""
+    """Write run_dir/metrics.json; returns 'scored', 'rescored' (its metrics.json was damaged),
+    'current', 'diverged' or 'unfinished'. Call it holding the run's lock."""
     from models import parameter_count
 
+    files.trace(f"score {run_dir}")
     config = runs.read_config(run_dir)
-    status = runs.read_status(run_dir)
+    status_file = runs.read_status_file(run_dir)
+    status = status_file["status"]
     base = {"model": config["model"], "seed": config["seed"], "family": config["family"],
             "status": status, **training_summary(run_dir)}
     if status != "finished":
         files.write_json(run_dir / runs.METRICS, base)
         return status
-    samples_bytes = (run_dir / runs.SAMPLES).read_bytes()
+    samples_bytes = runs.read_samples_bytes(run_dir)
     fingerprint = _fingerprint(samples_bytes, WEIGHTS_SHA256, config["eval"], SCORER_VERSION)
-    old = run_dir / runs.METRICS
-    if not force and old.is_file() and files.read_json(old).get("fingerprint") == fingerprint:
-        return "current"
+    old, damaged = run_dir / runs.METRICS, False
+    if not force and old.exists():
+        try:
+            if runs.read_metrics(run_dir, config).get("fingerprint") == fingerprint:
+                return "current"
+        except Damaged:  # scoring rewrites it: say so
+            damaged = True
     start = time.perf_counter()
     refs = refs_factory()
-    with np.load(io.BytesIO(samples_bytes), allow_pickle=False) as npz:  # the bytes already read
-        images = check_samples(npz["images"], run_dir / runs.SAMPLES)
+    images = check_samples(runs.read_samples(run_dir, samples_bytes), run_dir / runs.SAMPLES)
     result = {**base, **sample_metrics(images, refs)}
     result["sample_seconds"] = time.perf_counter() - start
-    parameters = files.read_json(run_dir / runs.STATUS).get("parameters")  # recorded by the harness
-    if config["family"] == "vae" or parameters is None:  # only the likelihood needs the model itself
+    parameters = status_file.get("parameters")  # recorded by the harness
+    if config["family"] == "vae" or not isinstance(parameters, int):  # only the likelihood needs the model
         model = runs.load_model(run_dir)
         parameters = parameter_count(model)
         if config["family"] == "vae":
@@ -188,14 +193,20 @@ def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
     result["parameters"] = parameters
     result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start)
     files.write_json(old, result)
-    return "scored"
+    runs.last_saved = f"{old}"
+    return "rescored (its metrics.json was damaged)" if damaged else "scored"
 
 
 def score_real(out: Path, refs_factory, force: bool = False) -> str:
-    path = runs.reference_dir(out) / runs.METRICS
+    folder = runs.reference_dir(out)
+    path = folder / runs.METRICS
     fingerprint = _fingerprint(WEIGHTS_SHA256, SCORER_VERSION, REAL_ROW)
-    if not force and path.is_file() and files.read_json(path).get("fingerprint") == fingerprint:
-        return "current"
+    if not force and path.exists():
+        try:
+            if runs.read_metrics(folder).get("fingerprint") == fingerprint:
+                return "current"
+        except Damaged:
+            pass  # rewritten below
     refs = refs_factory()
     start = time.perf_counter()
     result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished",
@@ -206,7 +217,12 @@ def score_real(out: Path, refs_factory, force: bool = False) -> str:
 
 
 def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
+    """Score every run folder below `out` that no other process holds; a run with a damaged
+    file is reported (one line) and the others are scored."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file, not an output folder or a run folder")
+    files.sweep_stale(out)
     run_dirs = runs.iter_run_dirs(out)
     if not run_dirs:
         raise UserError(f"no run folders under {out}; train first with `python -m benchmarks run`")
@@ -214,7 +230,17 @@ def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
     results = {}
     for run_dir in run_dirs:
         start = time.perf_counter()
-        results[run_dir] = score_run(run_dir, refs_factory, force)
+        with runs.exclusive(run_dir) as busy:
+            if busy:
+                results[run_dir] = "busy"
+                print(busy, flush=True)
+                continue
+            try:
+                results[run_dir] = score_run(run_dir, refs_factory, force)
+            except Damaged as err:
+                errors.report(err)
+                results[run_dir] = "damaged"
+                continue
         print(f"{run_dir}: {results[run_dir]} ({time.perf_counter() - start:.1f} s)", flush=True)
     if (out / "runs").is_dir():
         results[REAL_ROW] = score_real(out, refs_factory, force)

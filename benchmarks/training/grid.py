@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from benchmarks import runs
+from benchmarks import errors, runs
 from benchmarks.data.mnist import FIT, load_mnist, resolve_source
+from benchmarks.errors import Damaged
 from benchmarks.training.suites import apply_cli, load_suite, parse_shard
 
 
@@ -27,11 +28,10 @@ def set_determinism(on: bool) -> None:
 def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluators=(), keras_callbacks=()):
     """Train every (model, seed) of the suite that is not finished; returns {run: status}.
     `evaluators` are factories: model name -> callable (model, epoch) -> dict of columns."""
-    from benchmarks.data.pipeline import EpochData
     from benchmarks.training.callbacks import Progress
     from benchmarks.training.harness import Run, make_strategy, resolve_config
-    from models import family
 
+    runs.check_out(out)
     set_determinism(suite["deterministic"])
     (x_train, _), _ = load_mnist(data_dir)
     x_fit = x_train[FIT][: suite["train_images"]]
@@ -42,19 +42,37 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
     statuses = {}
     for model_name, seed in grid:
         run = Run(resolve_config(suite, model_name, seed, source), runs.run_dir(out, model_name, seed), tensorboard)
-        run.check_config()
-        status = run.status()
-        if status == "unfinished":
-            data = EpochData(x_fit, family(model_name), run.config["batch_size"], seed, binarize=suite["binarize"])
-            progress.start(run.config)
-            status = run.train(data, strategy, [make(model_name) for make in evaluators], keras_callbacks,
-                               [progress])
-            print(f"{model_name} seed {seed}: {status}", flush=True)
-        else:
-            print(f"{model_name} seed {seed}: already {status}, skipped", flush=True)
+        with runs.exclusive(run.folder) as busy:
+            if busy:
+                print(busy, flush=True)
+                status = "busy"
+            else:
+                status = _train(run, model_name, seed, x_fit, suite, strategy, progress, evaluators, keras_callbacks)
         statuses[(model_name, seed)] = status
         progress.done_runs += 1
     return statuses
+
+
+def _train(run, model_name, seed, x_fit, suite, strategy, progress, evaluators, keras_callbacks) -> str:
+    """Train one run to its budget, holding its lock; a damaged file of its folder is reported
+    (one line; the command ends with status 2) and the grid goes on with the next run."""
+    from benchmarks.data.pipeline import EpochData
+    from models import family
+
+    try:
+        run.check_config()
+        status = run.status()
+        if status != "unfinished":
+            print(f"{model_name} seed {seed}: already {status}, skipped", flush=True)
+            return status
+        data = EpochData(x_fit, family(model_name), run.config["batch_size"], seed, binarize=suite["binarize"])
+        progress.start(run.config)
+        status = run.train(data, strategy, [make(model_name) for make in evaluators], keras_callbacks, [progress])
+    except Damaged as err:
+        errors.report(err)
+        return "damaged"
+    print(f"{model_name} seed {seed}: {status}", flush=True)
+    return status
 
 
 def quick_fid_evaluators(suite, data_dir) -> list:

@@ -71,13 +71,14 @@ class Run:
         return runs.read_status(self.folder)
 
     def check_config(self) -> None:
-        """Sweep temporary files a killed process left, and refuse a folder of another config."""
-        for stale in self.folder.rglob(".*.tmp"):
-            stale.unlink(missing_ok=True)
+        """Sweep temporary files a killed process left, and refuse a folder of another config
+        (call it holding the folder's lock, `runs.exclusive`). Writes nothing: config.json is
+        written, with this machine's environment, when training starts (`train`)."""
+        files.sweep_stale(self.folder)
         path = self.folder / runs.CONFIG
-        if path.is_file():
+        if path.exists():
             ignored = ("environment", "data_source")  # the data is md5-verified wherever it lives
-            old = {k: v for k, v in files.read_json(path).items() if k not in ignored}
+            old = {k: v for k, v in runs.read_config(self.folder).items() if k not in ignored}
             new = {k: v for k, v in files.roundtrip(self.config).items() if k not in ignored}
             if old != new:
                 diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
@@ -85,7 +86,6 @@ class Run:
                     f"{self.folder} holds a run with another configuration (differs in {diff}); "
                     "use another --out or delete that folder"
                 )
-        files.write_json(path, {**self.config, "environment": environment()})
 
     def train(self, data, strategy, evaluators=(), keras_callbacks=(), side_effects=()) -> str:
         """Train to the budget, resuming if a checkpoint exists. Returns the final status.
@@ -96,9 +96,11 @@ class Run:
         epoch_images = data.steps * data.batch_size
         rows = self._resumed(runs.read_history, "epoch", epoch)
         points = self._resumed(runs.read_curve, "images", epoch * epoch_images)
+        files.write_json(self.folder / runs.CONFIG, {**self.config, "environment": environment()})
         evaluated = self._evaluation_model(model, strategy)
 
         def evaluate(images: int, seconds: float) -> None:  # one point of curve.csv
+            files.trace(f"evaluate {self.folder} at {images} images")
             self._sync(evaluated, model)
             point = {"images": images, "epoch": images / epoch_images, "train_seconds": seconds}
             for evaluator in evaluators:

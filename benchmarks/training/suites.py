@@ -132,9 +132,13 @@ def load_suite(name_or_path: str) -> dict:
         names = ", ".join(sorted(p.stem for p in SUITE_DIR.glob("*.toml")))
         raise UserError(f"suite {name_or_path!r} not found; use one of {names} or a path to a .toml file")
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise UserError(f"{path}: invalid TOML ({err})") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not a text file (not UTF-8); give a suite .toml file") from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot be read ({err.strerror}); give a readable suite .toml file") from None
     suite = validate(raw, str(path))
     suite["name"] = path.stem
     return suite

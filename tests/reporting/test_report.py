@@ -10,9 +10,16 @@ from benchmarks import files, runs
 from benchmarks.reporting import plots, report, tables
 
 
+def _config(model, seed):
+    from benchmarks.training.harness import resolve_config
+    from benchmarks.training.suites import load_suite
+
+    return resolve_config(load_suite("smoke"), model, seed, "synthetic")
+
+
 def _write_run(out, model, seed, metrics, status="finished", curve=None):
     folder = runs.run_dir(out, model, seed)
-    files.write_json(folder / "config.json", {"model": model, "seed": seed})
+    files.write_json(folder / "config.json", _config(model, seed))
     files.write_json(folder / "status.json", {"status": status})
     files.write_json(folder / "metrics.json", {"model": model, "seed": seed, "status": status, **metrics})
     if curve is not None:  # (training seconds, quick FID) at each evaluation point
@@ -85,7 +92,7 @@ def test_the_report_names_the_best_model_at_equal_time_and_at_the_end(tmp_path):
 
 def test_report_with_unscored_runs_says_so(tmp_path):
     folder = runs.run_dir(tmp_path, "gan-conv", 0)
-    files.write_json(folder / "config.json", {"model": "gan-conv", "seed": 0})
+    files.write_json(folder / "config.json", _config("gan-conv", 0))
     summary = report.build_report(tmp_path)
     assert summary.loc[0, "unfinished"] == 1
     assert "0/1, 1 unfinished" in (tmp_path / "summary.md").read_text()

@@ -218,7 +218,7 @@ def test_atomic_write_keeps_the_old_file(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match=r"cannot write .*x.json \(disk full\); check the folder"):
         files.write_json(path, {"a": 2})
     assert files.read_json(path) == {"a": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]  # the temporary file is gone
