@@ -6,6 +6,7 @@ import argparse
 import importlib
 import os
 import shlex
+import signal
 import sys
 
 from benchmarks import errors
@@ -118,5 +119,11 @@ def interrupted(argv: list[str]) -> str:
             f"resume with: python -m benchmarks {shlex.join(argv)}")
 
 
+def _terminated(signum, frame):
+    """SIGTERM (a scheduler's time limit or preemption) ends as Ctrl-C does: one line, resumable."""
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _terminated)
     sys.exit(main())

@@ -2,10 +2,16 @@
 wrong and the fix, exit status 2, and nothing else changed. One finished, scored and reported
 store (vae-dense and gan-dense on the smoke budget) is built once; each test damages a copy."""
 
+import errno
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -216,8 +222,10 @@ def test_history_of_another_format_at_score(copy, mnist_dir, capsys):
 def test_garbled_curve_at_report(copy, mnist_dir, capsys):
     out, suite = copy
     (gan(out) / "curve.csv").write_bytes(b"images,train_seconds\n\x00\xff\xfe,\"unclosed\n")
+    before = snapshot(out, skip=REPORT)
     code = main(command("report", out, suite, mnist_dir))
     one_line(capsys, code, r"curve.csv is damaged \(\w+\); delete its run folder")
+    assert snapshot(out, skip=REPORT) == before
     assert pd.read_csv(out / "summary.csv").set_index("model").loc["gan-dense", "damaged"] == 1
 
 
@@ -272,14 +280,18 @@ def test_a_half_copied_vae_without_its_checkpoint_at_score(copy, mnist_dir, caps
 def test_metrics_of_another_run_at_report(copy, mnist_dir, capsys):
     out, suite = copy
     shutil.copy(vae(out) / "metrics.json", gan(out) / "metrics.json")
+    before = snapshot(out, skip=REPORT)
     code = main(command("report", out, suite, mnist_dir))
     one_line(capsys, code, r"gan-dense/seed-0/metrics.json belongs to vae-dense seed 0, not to this run")
+    assert snapshot(out, skip=REPORT) == before
 
 
 def test_a_damaged_real_data_row_at_report(copy, mnist_dir, capsys):
     out, suite = copy
     truncate(runs.reference_dir(out) / "metrics.json")
+    before = snapshot(out, skip=REPORT)
     code = main(command("report", out, suite, mnist_dir))
+    assert snapshot(out, skip=REPORT) == before
     one_line(capsys, code, r"reference/real-data/metrics.json is not valid JSON .*; re-run `python -m benchmarks score")
     assert "real-data" not in set(pd.read_csv(out / "summary.csv")["model"])
 
@@ -312,3 +324,181 @@ def test_score_given_a_file(tmp_path, mnist_dir, capsys):
     (tmp_path / "x.json").write_text("{}")
     code = main(["score", str(tmp_path / "x.json"), "--data-dir", str(mnist_dir)])
     one_line(capsys, code, r"x.json is a file, not an output folder or a run folder")
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"] and (tmp_path / "x.json").read_text() == "{}"
+
+
+# --- one writer per run folder ----------------------------------------------------------------
+
+def test_a_run_another_process_holds_is_skipped_with_one_line(copy, mnist_dir, capsys):
+    out, suite = copy
+    (gan(out) / "metrics.json").unlink()  # to be scored, but another process holds it
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(gan(out) / runs.LOCK)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert main(command("score", out, suite, mnist_dir)) == 0
+    finally:
+        holder.kill()
+        holder.wait()
+    printed = capsys.readouterr().out
+    assert re.search(rf"gan-dense/seed-0: busy in process {holder.pid} on \S+, skipped", printed), printed
+    assert not (gan(out) / "metrics.json").exists()  # not scored behind the holder's back
+    assert main(command("score", out, suite, mnist_dir)) == 0  # the holder died: its lock is gone
+    assert (gan(out) / "metrics.json").is_file()
+
+
+HOLD = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+os.ftruncate(fd, 0); os.write(fd, f"process {os.getpid()} on testhost".encode())
+print("locked", flush=True)
+time.sleep(120)
+"""
+
+
+def test_two_shards_at_once_on_one_folder_equal_the_unsharded_run(store, tmp_path, mnist_dir):
+    from tests.kill_anywhere import compare, environment
+
+    suite, reference = store
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "benchmarks", "run", "--suite", str(suite), "--out", str(out),
+           "--data-dir", str(mnist_dir)]
+    shards = [subprocess.Popen([*cmd, "--shard", f"{i}/2"], env=environment(0), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True) for i in range(2)]
+    logs = [p.communicate()[0] for p in shards]
+    assert [p.returncode for p in shards] == [0, 0], logs
+    assert "vae-dense seed 0: finished" in logs[0] and "gan-dense seed 0: finished" in logs[1]
+    assert main(["score", str(out), "--data-dir", str(mnist_dir)]) == 0
+    assert main(["report", str(out), "--data-dir", str(mnist_dir)]) == 0
+    assert compare(reference, out) == []
+
+
+def test_two_unsharded_processes_on_one_folder_train_each_run_once(store, tmp_path, mnist_dir):
+    from tests.kill_anywhere import compare, environment
+
+    suite, reference = store
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "benchmarks", "run", "--suite", str(suite), "--out", str(out),
+           "--data-dir", str(mnist_dir)]
+    both = [subprocess.Popen(cmd, env=environment(0), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _ in range(2)]
+    logs = "".join(p.communicate()[0] for p in both)
+    assert [p.returncode for p in both] == [0, 0], logs
+    for model in ("vae-dense", "gan-dense"):  # trained by one, skipped (busy or finished) by the other
+        assert logs.count(f"{model} seed 0: finished") == 1, logs
+    assert main(["score", str(out), "--data-dir", str(mnist_dir)]) == 0
+    assert main(["report", str(out), "--data-dir", str(mnist_dir)]) == 0
+    assert compare(reference, out) == []
+
+
+# --- kill -9, Ctrl-C, full disk -----------------------------------------------------------------
+
+def test_killed_three_times_then_resumed_equals_the_uninterrupted_run(store, tmp_path, mnist_dir):
+    from tests.kill_anywhere import kill_anywhere
+
+    suite, reference = store
+    py, data = [sys.executable, "-m", "benchmarks"], ["--data-dir", str(mnist_dir)]
+    commands = [[*py, "run", "--suite", str(suite), "--out", "{out}", *data], [*py, "score", "{out}", *data],
+                [*py, "report", "{out}", *data]]
+    result = kill_anywhere(commands, ["checkpoint", "scoring", "report"], reference, tmp_path / "out",
+                           lengths={"checkpoint": 0.05, "scoring": 3.0, "report": 3.0})
+    assert [k["hit"] for k in result["kills"]] == ["checkpoint", "scoring", "report"], result
+    assert result["problems"] == []
+
+
+def test_ctrl_c_is_one_line_naming_what_is_saved_and_the_resume_command(store, tmp_path, mnist_dir):
+    from tests.kill_anywhere import environment
+
+    suite, _ = store
+    slow = tmp_path / "slow.toml"
+    slow.write_text(SUITE.replace("epochs = 2", "epochs = 200"))
+    cmd = [sys.executable, "-m", "benchmarks", "run", "--suite", str(slow), "--out", str(tmp_path / "out"),
+           "--data-dir", str(mnist_dir), "--models", "gan-dense"]
+    proc = subprocess.Popen(cmd, env=environment(0), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if "epoch 3/200" in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    ours = [line for line in err.splitlines() if line.startswith(("interrupted", "error"))]
+    assert len(ours) == 1, err
+    assert re.match(r"interrupted \(last saved: .*gan-dense/seed-0 at epoch \d+; every finished run and each "
+                    r"run's last epoch are kept\); resume with: python -m benchmarks run --suite .*slow.toml "
+                    r"--out .* --models gan-dense$", ours[0]), ours[0]
+    history = pd.read_csv(runs.run_dir(tmp_path / "out", "gan-dense", 0) / "history.csv")
+    assert len(history) >= 3 and history["epoch"].tolist() == list(range(1, len(history) + 1))
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB file system (tmpfs) where this machine allows mounting one, else None."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True).returncode:
+        yield None
+        return
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_keeps_what_was_written(small_disk, store, tmp_path, mnist_dir, capsys,
+                                                            monkeypatch):
+    suite, _ = store
+    if small_disk is None:  # no tmpfs here: every write of a checkpoint fails as on a full disk
+        small_disk = tmp_path / "disk"
+        real_fsync = os.fsync
+
+        def full(fd):
+            if "state.npz" in os.readlink(f"/proc/self/fd/{fd}"):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            real_fsync(fd)
+
+        monkeypatch.setattr(os, "fsync", full)
+    out = small_disk / "out"
+    code = main(["run", "--suite", str(suite), "--out", str(out), "--data-dir", str(mnist_dir), "--models",
+                 "vae-dense"])  # its checkpoint (about 4 MB) does not fit
+    one_line(capsys, code, r"cannot write .*out/runs/vae-dense/seed-0/checkpoint/state.npz \(No space left on "
+                           r"device\); free some space or choose another --out")
+    folder = runs.run_dir(out, "vae-dense", 0)
+    assert runs.read_config(folder)["model"] == "vae-dense"  # written before, intact
+    assert runs.read_history(folder)["epoch"].tolist() == [1]
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_a_read_only_output_folder_is_one_line(store, tmp_path, mnist_dir, capsys):
+    suite, _ = store
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mount)],
+                      capture_output=True).returncode:
+        pytest.skip("this machine does not allow mounting a read-only tmpfs")
+    try:
+        code = main(["run", "--suite", str(suite), "--out", str(mount / "out"), "--data-dir", str(mnist_dir)])
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+    one_line(capsys, code, r"cannot write .*ro/out/runs/vae-dense/seed-0/.lock \(Read-only file system\); the "
+                           "folder is read-only: make it writable or choose another --out")
+
+
+@pytest.mark.slow
+def test_kill_anywhere_20_times_on_the_smoke_bench(tmp_path, mnist_dir):
+    """The full script (about 10 minutes): `pytest -m slow tests/test_faults.py`."""
+    script = Path(__file__).parent / "kill_anywhere.py"
+    proc = subprocess.run([sys.executable, str(script), "--kills", "20", "--work", str(tmp_path / "work"),
+                           "--data-dir", str(mnist_dir)], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("20 kills; PASS"), proc.stdout + proc.stderr
+
+
+def test_a_damaged_sample_grid_at_report(copy, mnist_dir, capsys):
+    out, suite = copy
+    truncate(gan(out) / "samples" / "epoch-002.png", keep=0.3)
+    before = snapshot(out, skip=REPORT)
+    code = main(command("report", out, suite, mnist_dir))
+    assert snapshot(out, skip=REPORT) == before
+    one_line(capsys, code, r"gan-dense/seed-0/samples/epoch-002.png is damaged \(\w+\); delete it: the figure shows "
+                           "the other epochs")
+    assert (out / "figures" / "evolution-gan-dense.png").is_file()

@@ -76,10 +76,22 @@ def sample_figures(out: Path, summary: pd.DataFrame, folder: Path) -> dict:
         pngs = sorted((run_dir / "samples").glob("epoch-*.png")) if run_dir else []
         if pngs:
             picks = sorted({pngs[int(i)] for i in np.linspace(0, len(pngs) - 1, min(6, len(pngs)))})
-            epochs = [int(p.stem.split("-")[1]) for p in picks]
-            plots.save(plots.evolution(model, epochs, [plt.imread(p) for p in picks]), folder, f"evolution-{model}")
-            made[f"evolution-{model}"] = f"(b) {model}: fixed-noise samples across epochs"
+            images = {int(p.stem.split("-")[1]): _read_png(p) for p in picks}
+            images = {epoch: image for epoch, image in images.items() if image is not None}
+            if images:
+                plots.save(plots.evolution(model, list(images), list(images.values())), folder, f"evolution-{model}")
+                made[f"evolution-{model}"] = f"(b) {model}: fixed-noise samples across epochs"
     return made
+
+
+def _read_png(path: Path):
+    """A per-epoch sample grid, or None (reported) if it cannot be read."""
+    try:
+        return plt.imread(path)
+    except (OSError, ValueError, SyntaxError) as err:  # Pillow's and matplotlib's errors for a bad PNG
+        errors.report(Damaged(path, f"is damaged ({type(err).__name__})", "delete it: the figure shows the other "
+                              "epochs"))
+        return None
 
 
 def curve_figures(out: Path, summary: pd.DataFrame, folder: Path) -> dict:

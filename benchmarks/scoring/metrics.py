@@ -89,9 +89,11 @@ def kernel_distance(feats_a, feats_b, subsets: int = 100, subset_size: int = 100
     return float(np.mean(values)), float(np.std(values))
 
 
-@tf.function(reduce_retracing=True)
+@tf.function(input_signature=[tf.TensorSpec([None, None, None], tf.float32)] * 2)
 def _mmd2(x, y):
-    """Unbiased MMD^2 of each subset pair (x[s], y[s]): float32 kernel matrices, float64 sums."""
+    """Unbiased MMD^2 of each subset pair (x[s], y[s]): float32 kernel matrices, float64 sums.
+    One graph for every shape (a fixed signature): with retracing, the graph, and the last bits
+    of the sums, depended on which shapes the process had scored before (seen in the kill test)."""
     m, d = tf.cast(tf.shape(x)[1], tf.float64), tf.cast(tf.shape(x)[2], tf.float32)
 
     def sums(u, v):  # (sum, trace) of k(u_i, v_j) = (u.v / d + 1)^3 per subset

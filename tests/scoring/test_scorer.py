@@ -97,9 +97,9 @@ def test_score_writes_metrics_and_is_idempotent(tmp_path, mnist_dir):
 
 
 def test_bad_samples_give_a_clear_error(tmp_path):
-    with pytest.raises(UserError, match="must be float32 \\(N, 28, 28, 1\\)"):
+    with pytest.raises(UserError, match="x.npz holds float32 \\(3, 784\\), not float32 samples \\(N, 28, 28, 1\\)"):
         scorer.check_samples(np.zeros((3, 784), np.float32), "x.npz")
-    with pytest.raises(UserError, match="in \\[0, 1\\]"):
+    with pytest.raises(UserError, match="not finite or not in \\[0, 1\\]"):
         scorer.check_samples(np.full((3, 28, 28, 1), 2.0, np.float32), "x.npz")
 
 
