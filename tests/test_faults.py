@@ -106,7 +106,7 @@ def test_out_naming_a_file(tmp_path, store, mnist_dir, capsys):
     assert target.read_text() == "not a folder"
 
 
-def test_truncated_samples_at_score(copy, mnist_dir, capsys):
+def test_truncated_samples_at_score_and_the_fix_it_names(store, copy, mnist_dir, capsys):
     out, suite = copy
     truncate(gan(out) / "samples.npz")
     before = snapshot(out)
@@ -114,6 +114,11 @@ def test_truncated_samples_at_score(copy, mnist_dir, capsys):
     one_line(capsys, code, r"gan-dense/seed-0/samples.npz is damaged \(BadZipFile\); delete it and status.json, "
                            r"then re-run the same `run`")
     assert snapshot(out) == before
+    for name in ("samples.npz", "status.json"):  # the fix: the run ends again from its checkpoint
+        (gan(out) / name).unlink()
+    assert main(command("run", out, suite, mnist_dir)) == 0
+    assert np.array_equal(runs.read_samples(gan(out)), runs.read_samples(gan(store[1])))
+    assert runs.read_history(gan(out))["epoch"].tolist() == [1, 2]
 
 
 def test_samples_holding_an_object_array_at_score(copy, mnist_dir, capsys):
@@ -415,7 +420,10 @@ def test_ctrl_c_is_one_line_naming_what_is_saved_and_the_resume_command(store, t
     slow.write_text(SUITE.replace("epochs = 2", "epochs = 200"))
     cmd = [sys.executable, "-m", "benchmarks", "run", "--suite", str(slow), "--out", str(tmp_path / "out"),
            "--data-dir", str(mnist_dir), "--models", "gan-dense"]
-    proc = subprocess.Popen(cmd, env=environment(0), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a shell without job control starts background jobs with SIGINT ignored, which children
+    # inherit: give the command SIGINT's default disposition, as in a terminal
+    proc = subprocess.Popen(cmd, env=environment(0), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in proc.stdout:
         if "epoch 3/200" in line:
             proc.send_signal(signal.SIGINT)
