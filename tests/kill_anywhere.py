@@ -62,9 +62,9 @@ def run_once(cmd: list[str], trace: float, phase: str | None = None, delays: dic
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
                             env=environment(trace))
-    armed = {p: re.compile(PHASES[p]) for p in ORDER[ORDER.index(phase):]} if phase else {}
-    if phase in ("training", "checkpoint", "evaluation"):  # training phases interleave: any of them
-        armed = {p: re.compile(PHASES[p]) for p in (phase, *ORDER[3:])}
+    # the phase's own event, or any of a later phase (the training phases interleave: only itself)
+    armed = [] if phase is None else [phase, *ORDER[max(ORDER.index(phase) + 1, 3):]]
+    armed = {p: re.compile(PHASES[p]) for p in armed}
     result, lines = {"phase": phase, "killed": False, "event": None, "delay": None}, []
     for line in proc.stdout:
         lines.append(line.rstrip())

@@ -201,19 +201,20 @@ def score_real(out: Path, refs_factory, force: bool = False) -> str:
     folder = runs.reference_dir(out)
     path = folder / runs.METRICS
     fingerprint = _fingerprint(WEIGHTS_SHA256, SCORER_VERSION, REAL_ROW)
+    damaged = False
     if not force and path.exists():
         try:
             if runs.read_metrics(folder).get("fingerprint") == fingerprint:
                 return "current"
-        except Damaged:
-            pass  # rewritten below
+        except Damaged:  # scoring rewrites it: say so
+            damaged = True
     refs = refs_factory()
     start = time.perf_counter()
     result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished",
               **sample_metrics(refs.real_samples, refs, parzen_val=refs.parzen_val_real)}
     result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start)
     files.write_json(path, result)
-    return "scored"
+    return "rescored (its metrics.json was damaged)" if damaged else "scored"
 
 
 def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
