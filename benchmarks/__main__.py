@@ -10,8 +10,13 @@ import signal
 import sys
 
 from benchmarks import errors
+from benchmarks.data.mnist import DATASETS
 from benchmarks.errors import UserError
 from benchmarks.training.precision import PRECISIONS
+
+DATASET_NAMES = tuple(DATASETS)
+DATA_DIR_HELP = ("folder of the dataset's IDX files (else $MNIST_DIR or $FASHION_MNIST_DIR, else Debian's "
+                 "/usr/share/datasets/fashion-mnist, else Keras)")
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -33,12 +38,15 @@ COMMANDS = {
 def _add_run_args(p: argparse.ArgumentParser, suite_default: str | None) -> None:
     p.add_argument("--suite", default=suite_default, required=suite_default is None,
                    help="a suite name (smoke, default, long) or a path to a TOML file")
-    p.add_argument("--out", default="results", help="output folder (default: results/)")
+    p.add_argument("--out", help="output folder (default: results/, or results/<dataset>/ for a dataset other "
+                   "than MNIST)")
     p.add_argument("--models", nargs="+", help="only these models")
     p.add_argument("--seeds", nargs="+", type=int, help="only these seeds")
     p.add_argument("--epochs", type=int,
                    help="train every model for N epochs, passes over the training images (default: the suite's)")
-    p.add_argument("--data-dir", help="folder of MNIST IDX files (else $MNIST_DIR, else Keras)")
+    p.add_argument("--dataset", choices=DATASET_NAMES, help="the suite's dataset for every run (default: the suite's, "
+                   "else mnist)")
+    p.add_argument("--data-dir", help=DATA_DIR_HELP)
     p.add_argument("--strategy", choices=("default", "mirrored"), help="tf.distribute strategy")
     p.add_argument("--precision", choices=PRECISIONS,
                    help="training precision for every model (default: the suite's, usually auto)")
@@ -50,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("data", help="load MNIST and print its source, shapes and class counts")
-    p.add_argument("--data-dir", help="folder of MNIST IDX files (else $MNIST_DIR, else Keras)")
+    p = sub.add_parser("data", help="load a dataset and print its source, shapes and class counts")
+    p.add_argument("--dataset", choices=DATASET_NAMES, default="mnist")
+    p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
     p = sub.add_parser("run", help="train a suite's grid of (model, seed) runs")
     _add_run_args(p, None)
@@ -67,9 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="results")
     p.add_argument("--data-dir", help="MNIST folder (else $MNIST_DIR, else Keras)")
 
-    p = sub.add_parser("feature-net", help="check or retrain the pinned MNIST feature network")
-    p.add_argument("--train", action="store_true", help="retrain it (seed 0) and pin the weights")
-    p.add_argument("--data-dir")
+    p = sub.add_parser("feature-net", help="check or retrain a dataset's pinned feature network")
+    p.add_argument("--train", action="store_true", help="retrain it (seed 0) as a candidate to pin")
+    p.add_argument("--dataset", choices=DATASET_NAMES, default="mnist")
+    p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
     p = sub.add_parser("score", help="write metrics.json for every finished run")
     p.add_argument("path", nargs="?", default="results", help="an output folder or one run folder")

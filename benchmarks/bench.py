@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from benchmarks import runs
 
@@ -13,11 +12,11 @@ def bench_command(args) -> int:
     from benchmarks.reporting.report import build_report
     from benchmarks.scoring.scorer import score_all
     from benchmarks.training.grid import run_command, run_grid
-    from benchmarks.training.suites import apply_cli, load_suite, manifold_suite
+    from benchmarks.training.suites import apply_cli, load_suite, manifold_suite, output_folder
 
-    out = Path(args.out)
     start = time.perf_counter()
     suite = apply_cli(load_suite(args.suite), args)
+    out = output_folder(args, suite)
     run_command(args, suite)
     print("training the 2-d-latent VAE for the manifold figure")
     run_grid(manifold_suite(suite), runs.extras_dir(out), args.data_dir)

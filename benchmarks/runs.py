@@ -91,6 +91,22 @@ def read_config(folder: Path) -> dict:
     return config
 
 
+def dataset_of(config: dict) -> str:
+    """The dataset a run trained on (configs from before the setting existed: MNIST)."""
+    return config.get("dataset", "mnist")
+
+
+def datasets(folders) -> set:
+    """The datasets of these run folders (unreadable configs are left to their readers)."""
+    found = set()
+    for folder in folders:
+        try:
+            found.add(dataset_of(read_config(folder)))
+        except Damaged:
+            pass
+    return found
+
+
 def read_status(folder: Path) -> str:
     """'finished', 'diverged' or 'unfinished' (no status.json yet)."""
     return read_status_file(folder)["status"]

@@ -18,3 +18,13 @@ def mnist_dir() -> Path:
     if not path or not Path(path).is_dir():
         pytest.fail("real-MNIST tests need MNIST_DIR set to a folder with the four IDX files")
     return Path(path)
+
+
+@pytest.fixture(scope="session")
+def fashion_dir() -> Path:
+    """The real Fashion-MNIST folder: FASHION_MNIST_DIR, else Debian's dataset-fashion-mnist."""
+    path = Path(os.environ.get("FASHION_MNIST_DIR") or "/usr/share/datasets/fashion-mnist")
+    if not path.is_dir():
+        pytest.fail("Fashion-MNIST tests need its four IDX files: apt-get install dataset-fashion-mnist "
+                    "(or set FASHION_MNIST_DIR)")
+    return path

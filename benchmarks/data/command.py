@@ -1,17 +1,18 @@
-"""`python -m benchmarks data`: a user's first check that MNIST is found and intact."""
+"""`python -m benchmarks data`: a user's first check that the dataset is found and intact."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.data.mnist import VALIDATION, load_mnist, resolve_source
+from benchmarks.data.mnist import VALIDATION, dataset, load_mnist, resolve_source
 
 
 def main(args) -> int:
-    source = resolve_source(args.data_dir)
-    (x_train, y_train), (x_test, y_test) = load_mnist(args.data_dir)
-    verified = " (md5 verified)" if source != "keras.datasets.mnist" else ""
-    print(f"MNIST loaded from {source}{verified}")
+    name = getattr(args, "dataset", "mnist")
+    source = resolve_source(args.data_dir, name)
+    (x_train, y_train), (x_test, y_test) = load_mnist(args.data_dir, name)
+    verified = " (md5 verified)" if not source.startswith("keras.datasets.") else ""
+    print(f"{dataset(name).title} loaded from {source}{verified}")
     for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
         counts = " ".join(str(c) for c in np.bincount(y, minlength=10))
         print(f"{name:5s} images {x.shape} {x.dtype}, labels {y.shape}; class counts: {counts}")

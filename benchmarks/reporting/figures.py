@@ -12,9 +12,11 @@ from scipy.stats import norm
 
 import models
 from benchmarks import errors, files, runs
+from benchmarks.data.mnist import DATASETS, Dataset
 from benchmarks.errors import Damaged, UserError
 from benchmarks.reporting import plots, tables
 
+MNIST = DATASETS["mnist"]
 LOSS_TERMS = {"vae": ["loss", "reconstruction", "kl"], "gan": ["d_loss", "g_loss", "d_real", "d_fake"]}
 LOSS_TITLES = {"vae": "VAE: −ELBO and its terms (nats)", "gan": "GAN: losses, mean D(x) and mean D(G(z))"}
 
@@ -30,32 +32,33 @@ def vae_manifold(out: Path, folder: Path) -> dict:
     return {"vae-manifold": "(g) decoded 15x15 grid over the latent plane of a 2-d-latent dense VAE"}
 
 
-def vae_interpolations(out: Path, folder: Path, data_dir=None) -> dict:
-    """(g) decoded straight lines between pairs of encoded test digits."""
+def vae_interpolations(out: Path, folder: Path, data_dir=None, spec: Dataset = MNIST) -> dict:
+    """(g) decoded straight lines between pairs of encoded test images."""
     from benchmarks.data.mnist import load_mnist
     from benchmarks.data.pipeline import to_unit
 
     run_dir = runs.first_run(out, "vae-dense", runs.CHECKPOINT)
     if run_dir is None:
         return {}
-    _, (x_test, _) = load_mnist(data_dir)
+    _, (x_test, _) = load_mnist(data_dir, spec.name)
     model = runs.load_model(run_dir)
     mean = model.encode(to_unit(x_test[:12]))[0].numpy()
     t = np.linspace(0, 1, 10, dtype=np.float32)[:, None]
     z = np.concatenate([(1 - t) * mean[2 * i] + t * mean[2 * i + 1] for i in range(6)])
-    plots.save(plots.interpolations(model.generate(z).numpy().reshape(6, 10, 28, 28)), folder, "vae-interpolations")
-    return {"vae-interpolations": "(g) vae-dense: decoded straight lines between 6 pairs of encoded test digits"}
+    plots.save(plots.interpolations(model.generate(z).numpy().reshape(6, 10, 28, 28), spec.noun), folder,
+               "vae-interpolations")
+    return {"vae-interpolations": f"(g) vae-dense: decoded straight lines between 6 pairs of encoded test {spec.noun}s"}
 
 
-def mode_shares(summary: pd.DataFrame, folder: Path, data_dir=None) -> dict:
-    """(f) predicted-digit shares against the test set's class shares."""
+def mode_shares(summary: pd.DataFrame, folder: Path, data_dir=None, spec: Dataset = MNIST) -> dict:
+    """(f) predicted-class shares against the test set's class shares."""
     from benchmarks.data.mnist import class_shares, load_mnist
 
     if "mode_hist_0_mean" not in summary:
         return {}
-    _, (_, y_test) = load_mnist(data_dir)
-    plots.save(plots.mode_histograms(summary, class_shares(y_test)), folder, "modes")
-    return {"modes": "(f) predicted-digit shares of the samples against the true class shares"}
+    _, (_, y_test) = load_mnist(data_dir, spec.name)
+    plots.save(plots.mode_histograms(summary, class_shares(y_test), spec.classes, spec.noun), folder, "modes")
+    return {"modes": f"(f) predicted-{spec.noun} shares of the samples against the true class shares"}
 
 
 def sample_figures(out: Path, summary: pd.DataFrame, folder: Path) -> dict:
@@ -113,13 +116,14 @@ def curve_figures(out: Path, summary: pd.DataFrame, folder: Path) -> dict:
     return made
 
 
-def all_figures(out: Path, summary: pd.DataFrame, data_dir=None, machine: str = "an unrecorded machine") -> dict:
+def all_figures(out: Path, summary: pd.DataFrame, data_dir=None, machine: str = "an unrecorded machine",
+                spec: Dataset = MNIST) -> dict:
     out = Path(out)
     folder = out / "figures"
     made = {**sample_figures(out, summary, folder), **curve_figures(out, summary, folder)}
-    for name, draw in (("modes", lambda: mode_shares(summary, folder, data_dir)),
+    for name, draw in (("modes", lambda: mode_shares(summary, folder, data_dir, spec)),
                        ("VAE manifold", lambda: vae_manifold(out, folder)),
-                       ("VAE interpolations", lambda: vae_interpolations(out, folder, data_dir))):
+                       ("VAE interpolations", lambda: vae_interpolations(out, folder, data_dir, spec))):
         try:
             made.update(draw())
         except Damaged as err:  # a checkpoint cannot be read: say so, draw the rest, end with status 2
@@ -129,13 +133,13 @@ def all_figures(out: Path, summary: pd.DataFrame, data_dir=None, machine: str = 
     if {f"{m}_mean" for m in ("precision", "recall", "density", "coverage")} <= set(summary):
         plots.save(plots.pr_planes(summary), folder, "precision-recall")
         made["precision-recall"] = "(h) precision/recall and density/coverage planes, mean ± std"
-    write_index(out, made, tables.reading(summary), tables.caveats(summary, machine))
+    write_index(out, made, tables.reading(summary), tables.caveats(summary, machine, spec), spec)
     return made
 
 
-def write_index(out: Path, made: dict, reading: str = "", caveats: tuple = ()) -> None:
+def write_index(out: Path, made: dict, reading: str = "", caveats: tuple = (), spec: Dataset = MNIST) -> None:
     """results/README.md: what the tables say, what they do not, and the index of every file."""
-    lines = ["# Results", ""]
+    lines = [f"# Results on {spec.title}", ""]
     if reading:
         lines += ["## What the table shows", "", reading, ""]
     if caveats:

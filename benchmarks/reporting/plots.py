@@ -160,8 +160,12 @@ def _nz(value):
     return None if value is None or pd.isna(value) else value
 
 
-def mode_histograms(summary: pd.DataFrame, true: np.ndarray) -> plt.Figure:
-    """(f) each model's predicted-digit shares against the true class distribution."""
+DIGITS = tuple(str(d) for d in range(10))
+
+
+def mode_histograms(summary: pd.DataFrame, true: np.ndarray, classes: tuple = DIGITS,
+                    noun: str = "digit") -> plt.Figure:
+    """(f) each model's predicted-class shares against the true class distribution."""
     rows = summary.dropna(subset=["mode_hist_0_mean"])
     fig, axes = figure(1, max(len(rows), 1), sharey=True)
     for ax, (_, r) in zip(axes[0], rows.iterrows()):
@@ -169,8 +173,11 @@ def mode_histograms(summary: pd.DataFrame, true: np.ndarray) -> plt.Figure:
         ax.bar(range(10), shares, color=colour(r["model"]))
         ax.step(np.arange(11) - 0.5, [*true, true[-1]], where="post", color="k", lw=1.5)
         ax.set_title(r["model"], fontsize=14)
-        ax.set_xticks(range(0, 10, 3))
-        ax.set_xlabel("digit")
+        if all(len(c) == 1 for c in classes):
+            ax.set_xticks(range(0, 10, 3), [classes[i] for i in range(0, 10, 3)])
+        else:  # names: every class, turned
+            ax.set_xticks(range(10), classes, rotation=90, fontsize=9)
+        ax.set_xlabel(noun)
     axes[0][0].set_ylabel("share of samples (line: true)")
     return fig
 
@@ -189,13 +196,13 @@ def manifold(images: np.ndarray, n: int, z_range: tuple = (-1.645, 1.645)) -> pl
     return fig
 
 
-def interpolations(rows: np.ndarray) -> plt.Figure:
-    """(g) decoded linear interpolations between pairs of test digits, one pair per row."""
+def interpolations(rows: np.ndarray, noun: str = "digit") -> plt.Figure:
+    """(g) decoded linear interpolations between pairs of test images, one pair per row."""
     fig, axes = figure()
     ax = axes[0][0]
     ax.imshow(tile(rows.reshape(-1, 28, 28), rows.shape[1]), cmap="gray_r", vmin=0, vmax=1)
     ax.axis("off")
-    ax.set_title("VAE: decoding the line between two encoded test digits")
+    ax.set_title(f"VAE: decoding the line between two encoded test {noun}s")
     return fig
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import files, runs
+from benchmarks.data.mnist import dataset
 from benchmarks.errors import Damaged, UserError
 from benchmarks.reporting import figures, papers, tables
 
@@ -22,6 +23,10 @@ def build_report(out: Path, data_dir=None) -> pd.DataFrame:
         raise UserError(f"{out} is a file, not an output folder")
     files.trace(f"report {out}")
     files.sweep_stale(out)
+    found = runs.datasets(runs.iter_run_dirs(out))
+    if len(found) > 1:
+        raise UserError(f"{out} holds runs of {' and '.join(sorted(found))}; give each dataset its own --out")
+    spec = dataset(next(iter(found), "mnist"))
     runs_table = tables.collect(out)
     summary = tables.aggregate(runs_table)
     configs = []
@@ -32,10 +37,10 @@ def build_report(out: Path, data_dir=None) -> pd.DataFrame:
             pass  # reported by tables.collect
     machine = tables.machine(summary, configs)
     files.write_csv(out / "summary.csv", summary)
-    files.write_text(out / "summary.md", tables.markdown(summary, machine))
-    files.write_text(out / "summary.tex", tables.latex(summary))
-    papers.write(out, summary, _suite_note(configs, machine))
-    figures.all_figures(out, summary, data_dir, machine)
+    files.write_text(out / "summary.md", tables.markdown(summary, machine, spec))
+    files.write_text(out / "summary.tex", tables.latex(summary, spec))
+    papers.write(out, summary, _suite_note(configs, machine), spec)
+    figures.all_figures(out, summary, data_dir, machine, spec)
     return summary
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 import models
 from benchmarks import errors, runs
+from benchmarks.data.mnist import DATASETS, Dataset
 from benchmarks.errors import Damaged, UserError
 
 # column -> (header, higher is better?, decimals); grouped into the three tables
@@ -32,6 +33,7 @@ PEAKS = ("float32", "bfloat16")  # matmul peaks recorded in each run's config.js
 TABLES = {"Sample quality": (QUALITY, models.FAMILIES), "Likelihood (VAEs, nats)": (LIKELIHOOD, ("vae",)),
           "Training cost": (COST, models.FAMILIES)}
 REAL = runs.REAL_ROW
+MNIST = DATASETS["mnist"]
 
 
 def collect(out: Path) -> pd.DataFrame:
@@ -212,7 +214,7 @@ def reading(summary: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
-def caveats(summary: pd.DataFrame, machine_text: str) -> list[str]:
+def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> list[str]:
     """What the table does not show, with this report's own numbers."""
     rows = summary[summary["model"] != REAL]
     real = summary[summary["model"] == REAL]
@@ -223,18 +225,18 @@ def caveats(summary: pd.DataFrame, machine_text: str) -> list[str]:
                    "hundreds in the papers, so the table describes early training; `--suite long` "
                    "(50 epochs) is the quality comparison.")
     out.append("FID, KID, precision/recall and density/coverage are computed in the features of a pinned "
-               "MNIST classifier: comparable between runs of this benchmark, not with the Inception-"
+               f"{spec.title} classifier: comparable between runs of this benchmark, not with the Inception-"
                "feature FIDs of papers.")
     gans = rows[rows["model"].map(lambda m: m in models.MODEL_NAMES and models.family(m) == "gan")]
     if "recall_mean" in summary and gans["recall_mean"].notna().any():
         real_recall = real["recall_mean"].iloc[0] if len(real) else np.nan
         out.append(f"The GANs' recall is at most {gans['recall_mean'].max():.3f} (real data: "
-                   f"{real_recall:.3f}): their samples lie where digits lie but cover little of the "
+                   f"{real_recall:.3f}): their samples lie where {spec.noun}s lie but cover little of the "
                    "variety of the test set.")
     if "modes_covered_mean" in summary:
         digits = ", ".join(f"{r['model']} {r['modes_covered_mean']:.1f}" for _, r in rows.iterrows()
                            if not pd.isna(r["modes_covered_mean"]))
-        out.append(f"Digits covered (of 10, mean over seeds): {digits}.")
+        out.append(f"{spec.classes_header} covered (of 10, mean over seeds): {digits}.")
     out.append(f"Seconds and images/s are those of {machine_text}; across machines compare shares of the "
                "matmul peaks, not seconds.")
     seeds = rows.get("seeds", pd.Series(dtype=float))
@@ -244,13 +246,18 @@ def caveats(summary: pd.DataFrame, machine_text: str) -> list[str]:
     return out
 
 
-def markdown(summary: pd.DataFrame, machine_text: str = "") -> str:
-    parts = ["# Results\n", "Mean ± std over seeds; bold: the best model in each column; "
+def _named(columns: dict, spec: Dataset) -> dict:
+    """The columns with the dataset's name for classes covered (Digits, Classes)."""
+    return {c: ((spec.classes_header, *v[1:]) if c == "modes_covered" else v) for c, v in columns.items()}
+
+
+def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIST) -> str:
+    parts = [f"# Results on {spec.title}\n", "Mean ± std over seeds; bold: the best model in each column; "
              "↑/↓: higher/lower is better. The real-data row scores 10,000 real held-out images "
              "(train[50000:60000]) as if they were samples: the ceiling at this sample size. "
              "Seeds: scored/total runs. Copy frac.: share of samples nearer to a training image "
              "than 95% of real test images are (real data: about 0.05; far above it means copying, "
-             "far below it means samples unlike any digit). An epoch is one pass over the 50,000 "
+             f"far below it means samples unlike any {spec.noun}). An epoch is one pass over the 50,000 "
              "training images.\n"]
     text = reading(summary)
     if text:
@@ -259,7 +266,7 @@ def markdown(summary: pd.DataFrame, machine_text: str = "") -> str:
         rows = _rows(summary, families)
         if rows.empty:
             continue
-        parts.append(f"## {title}\n\n{formatted(rows, columns).to_markdown(index=False)}\n")
+        parts.append(f"## {title}\n\n{formatted(rows, _named(columns, spec)).to_markdown(index=False)}\n")
         if columns is COST:
             parts.append(f"Seconds and images/s were measured on {machine_text or 'an unrecorded machine'}: "
                          "they hold for this machine only (machines of one kind differ by up to 2×). "
@@ -279,10 +286,10 @@ def _latex_table(table: pd.DataFrame, title: str) -> str:
     return "\n".join(lines)
 
 
-def latex(summary: pd.DataFrame) -> str:
+def latex(summary: pd.DataFrame, spec: Dataset = MNIST) -> str:
     parts = ["% genbench summary; needs \\usepackage{booktabs}"]
     for title, (columns, families) in TABLES.items():
         rows = _rows(summary, families)
         if not rows.empty:
-            parts.append(_latex_table(formatted(rows, columns, latex=True), title))
+            parts.append(_latex_table(formatted(rows, _named(columns, spec), latex=True), f"{title}, {spec.title}"))
     return "\n".join(parts)

@@ -1,14 +1,17 @@
-"""The pinned MNIST feature network: a small CNN classifier whose penultimate layer (128-d)
+"""The pinned feature networks, one per dataset: a small CNN classifier whose penultimate layer (128-d)
 gives the features for FID, KID, precision/recall and density/coverage, and whose logits give
 the classifier score and mode coverage.
 
-Its weights live in benchmarks/scoring/assets/feature_net.npz (plain arrays, loaded with
-allow_pickle=False), and their sha256 is pinned below, so every user scores with exactly the
-same features. `python -m benchmarks feature-net --train` retrains it reproducibly (seed 0).
+One network per dataset (PINNED): MNIST's weights live in benchmarks/scoring/assets/feature_net.npz,
+Fashion-MNIST's in feature_net-fashion-mnist.npz (plain arrays, loaded with allow_pickle=False),
+and their sha256s are pinned below, so every user scores with exactly the same features.
+`python -m benchmarks feature-net --train [--dataset D]` retrains one reproducibly (seed 0, the
+same architecture and recipe for both) into a candidate file, never over the pinned one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -24,11 +27,37 @@ from benchmarks.data.mnist import load_mnist, split_validation
 from benchmarks.data.pipeline import to_unit
 from benchmarks.errors import UserError
 
-WEIGHTS = Path(__file__).parent / "assets" / "feature_net.npz"
-CANDIDATE = WEIGHTS.with_name("feature_net.candidate.npz")  # what --train writes; never the pinned file
-WEIGHTS_SHA256 = "be91763c4cd99ac8feaad91bb0f9477b4ceb6d7ca407134a854a2c95a5da6851"
+ASSETS = Path(__file__).parent / "assets"
 SEED, EPOCHS, BATCH = 0, 8, 128
-MIN_TEST_ACCURACY = 0.993
+
+
+@dataclasses.dataclass
+class Pinned:
+    """A dataset's pinned network: its weights file, their sha256, the test accuracy a retrained
+    candidate must reach to be pinned, and where `--train` writes that candidate."""
+
+    weights: Path
+    sha256: str
+    min_test_accuracy: float
+
+    @property
+    def candidate(self) -> Path:
+        return self.weights.with_name(self.weights.stem + ".candidate.npz")
+
+
+PINNED = {
+    "mnist": Pinned(ASSETS / "feature_net.npz", "be91763c4cd99ac8feaad91bb0f9477b4ceb6d7ca407134a854a2c95a5da6851",
+                    0.993),
+    "fashion-mnist": Pinned(ASSETS / "feature_net-fashion-mnist.npz",
+                            "0d3a160212ef963999a5978508c763a5a7d5c3262c3fbc6ab02d01cec7ec0fb2", 0.92),
+}
+WEIGHTS, WEIGHTS_SHA256 = PINNED["mnist"].weights, PINNED["mnist"].sha256  # MNIST's, as before
+
+
+def pinned(dataset: str) -> Pinned:
+    if dataset not in PINNED:
+        raise UserError(f"no pinned feature network for dataset {dataset!r}; valid: {', '.join(PINNED)}")
+    return PINNED[dataset]
 
 
 def build() -> keras.Model:
@@ -52,17 +81,19 @@ def sha256(path: Path) -> str:
 
 
 class FeatureNet:
-    """The pinned network, loaded after checking the sha256 of its weights file."""
+    """A dataset's pinned network, loaded after checking the sha256 of its weights file."""
 
-    def __init__(self, path: Path = WEIGHTS, expected_sha256: str | None = None):
-        expected = expected_sha256 or WEIGHTS_SHA256
+    def __init__(self, dataset: str = "mnist", path: Path | None = None, expected_sha256: str | None = None):
+        spec = pinned(dataset)
+        path, expected = path or spec.weights, expected_sha256 or spec.sha256
         if not Path(path).is_file():
             raise UserError(f"feature network weights {path} missing; restore them from git "
-                            "or run `python -m benchmarks feature-net --train`")
+                            f"or run `python -m benchmarks feature-net --train --dataset {dataset}`")
         actual = sha256(path)
         if actual != expected:
             raise UserError(f"feature network weights {path}: sha256 {actual} != pinned {expected}; "
                             "restore the file from git (scores would not be comparable)")
+        self.dataset = dataset
         self.model = build()
         arrays = files.load_npz(path)
         self.model.set_weights([arrays[f"w{i:03d}"] for i in range(len(arrays))])
@@ -79,12 +110,12 @@ class FeatureNet:
         return np.concatenate(feats), np.concatenate(logits)
 
 
-def fit(data_dir=None, epochs: int = EPOCHS) -> tuple[keras.Model, dict]:
+def fit(data_dir=None, epochs: int = EPOCHS, dataset: str = "mnist") -> tuple[keras.Model, dict]:
     """Train on the fit split (seed 0), validate on the validation split, test on the test set:
     (the network, its accuracies and training seconds)."""
     keras.utils.set_random_seed(SEED)
     tf.config.experimental.enable_op_determinism()
-    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir)
+    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir, dataset)
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train)
     model = build()
     head = keras.Model(model.input, model.outputs[1])
@@ -101,16 +132,17 @@ def fit(data_dir=None, epochs: int = EPOCHS) -> tuple[keras.Model, dict]:
     seconds = time.perf_counter() - start
     val_acc = head.evaluate(to_unit(x_val), y_val, verbose=0)[1]
     test_acc = head.evaluate(to_unit(x_test), y_test, verbose=0)[1]
-    return model, {"seed": SEED, "epochs": epochs, "batch_size": BATCH, "train_images": f"train[0:{len(x_fit)}]",
+    return model, {"dataset": dataset, "seed": SEED, "epochs": epochs, "batch_size": BATCH,
+                   "train_images": f"train[0:{len(x_fit)}]",
                    "validation_accuracy": float(val_acc), "test_accuracy": float(test_acc),
                    "train_seconds": seconds, "tensorflow": tf.__version__}
 
 
-def train(data_dir=None, out: Path | None = None, epochs: int = EPOCHS) -> dict:
+def train(data_dir=None, out: Path | None = None, epochs: int = EPOCHS, dataset: str = "mnist") -> dict:
     """`fit`, then write the weights to `out` (the candidate file, never the pinned one) and
     its info beside them; returns the info with the weights' sha256."""
-    out = CANDIDATE if out is None else out
-    model, info = fit(data_dir, epochs)
+    out = pinned(dataset).candidate if out is None else out
+    model, info = fit(data_dir, epochs, dataset)
     files.write_npz(out, **{f"w{i:03d}": w for i, w in enumerate(model.get_weights())})
     info["sha256"] = sha256(out)
     files.write_json(out.with_suffix(".json"), info)
@@ -118,21 +150,23 @@ def train(data_dir=None, out: Path | None = None, epochs: int = EPOCHS) -> dict:
 
 
 def main(args) -> int:
+    dataset = getattr(args, "dataset", "mnist")
+    spec = pinned(dataset)
     if args.train:  # the pinned weights stay untouched: scores remain comparable until you pin
-        info = train(args.data_dir)
+        info = train(args.data_dir, dataset=dataset)
         print(json.dumps(info, indent=2))
-        if info["test_accuracy"] < MIN_TEST_ACCURACY:
-            raise UserError(f"test accuracy {info['test_accuracy']:.4f} < {MIN_TEST_ACCURACY}: {CANDIDATE} "
-                            f"is not fit to pin; the pinned {WEIGHTS.name} is unchanged")
-        if info["sha256"] == WEIGHTS_SHA256:
+        if info["test_accuracy"] < spec.min_test_accuracy:
+            raise UserError(f"test accuracy {info['test_accuracy']:.4f} < {spec.min_test_accuracy}: {spec.candidate} "
+                            f"is not fit to pin; the pinned {spec.weights.name} is unchanged")
+        if info["sha256"] == spec.sha256:
             print(f"reproduced the pinned weights bit for bit ({info['sha256']})")
         else:
-            print(f"to pin it: mv {CANDIDATE} {WEIGHTS} (and {CANDIDATE.with_suffix('.json')}), then set "
-                  f"WEIGHTS_SHA256 = \"{info['sha256']}\" in benchmarks/scoring/feature_net.py")
+            print(f"to pin it: mv {spec.candidate} {spec.weights} (and {spec.candidate.with_suffix('.json')}), then "
+                  f"set its sha256 \"{info['sha256']}\" in PINNED in benchmarks/scoring/feature_net.py")
         return 0
-    net = FeatureNet()
-    _, (x_test, y_test) = load_mnist(args.data_dir)
+    net = FeatureNet(dataset)
+    _, (x_test, y_test) = load_mnist(args.data_dir, dataset)
     _, logits = net(to_unit(x_test))
     accuracy = float((logits.argmax(1) == y_test).mean())
-    print(f"feature network {WEIGHTS} (sha256 verified): test accuracy {accuracy:.4f}")
+    print(f"feature network {spec.weights} (sha256 verified): {dataset} test accuracy {accuracy:.4f}")
     return 0

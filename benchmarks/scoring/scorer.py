@@ -13,7 +13,9 @@ Protocol (every row alike):
 The real-data row treats the 10,000 validation images, which no model saw, as the samples;
 its Parzen sigma is chosen on the last 1,000 fit images, train[49000:50000], since its window
 holds train[50000:51000]. It is the ceiling of every column at this sample size.
-The splits are those of `benchmarks.data.mnist` (FIT, VALIDATION).
+The splits are those of `benchmarks.data.mnist` (FIT, VALIDATION). Each run is scored in the
+features of its own dataset's pinned network, against its own dataset's images: one output
+folder holds one dataset.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from benchmarks.data.pipeline import binarize_once, to_unit
 from benchmarks.errors import Damaged, UserError
 from benchmarks.runs import REAL_ROW
 from benchmarks.scoring import metrics
-from benchmarks.scoring.feature_net import WEIGHTS_SHA256, FeatureNet
+from benchmarks.scoring.feature_net import WEIGHTS_SHA256, FeatureNet, pinned
 from models.layers import compiled
 
 SCORER_VERSION = 2  # 2: the IWAE bound on exactly likelihood_images images
@@ -45,9 +47,10 @@ PARZEN_VALIDATION = 1000  # images that choose the Parzen window's sigma
 class References:
     """Everything the metrics compare against, computed once per process."""
 
-    def __init__(self, data_dir=None):
-        (x_train, y_train), (x_test, y_test) = load_mnist(data_dir)
-        self.net = FeatureNet()
+    def __init__(self, data_dir=None, dataset: str = "mnist"):
+        (x_train, y_train), (x_test, y_test) = load_mnist(data_dir, dataset)
+        self.dataset = dataset
+        self.net = FeatureNet(dataset)
         self.test = to_unit(x_test)
         self.test_labels = y_test
         self.test_feats, self.test_logits = self.net(self.test)
@@ -68,21 +71,21 @@ class References:
 
 
 @functools.lru_cache(maxsize=2)
-def references(data_dir=None) -> References:
-    """The References of `data_dir`, built once per process (about 12 s): training's quick FID
+def references(data_dir=None, dataset: str = "mnist") -> References:
+    """The References of a dataset, built once per process (about 12 s): training's quick FID
     and every run's scoring share them."""
-    return References(data_dir)
+    return References(data_dir, dataset)
 
 
 class QuickFID:
     """Evaluator for the harness: FID of n samples against the test features."""
 
-    def __init__(self, data_dir=None, n: int = 2000):
-        self.data_dir, self.n, self._refs = data_dir, n, None
+    def __init__(self, data_dir=None, n: int = 2000, dataset: str = "mnist"):
+        self.data_dir, self.n, self.dataset, self._refs = data_dir, n, dataset, None
 
     def __call__(self, model, epoch) -> dict:
         if self._refs is None:
-            self._refs = references(self.data_dir)
+            self._refs = references(self.data_dir, self.dataset)
         samples = model.sample(self.n, seed=QUICK_SEED)
         if not np.isfinite(samples).all():  # a diverging model, evaluated inside its last pass
             return {"fid_quick": float("nan")}
@@ -165,12 +168,12 @@ def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
     status_file = runs.read_status_file(run_dir)
     status = status_file["status"]
     base = {"model": config["model"], "seed": config["seed"], "family": config["family"],
-            "status": status, **training_summary(run_dir)}
+            "dataset": runs.dataset_of(config), "status": status, **training_summary(run_dir)}
     if status != "finished":
         files.write_json(run_dir / runs.METRICS, base)
         return status
     samples_bytes = runs.read_samples_bytes(run_dir)
-    fingerprint = _fingerprint(samples_bytes, WEIGHTS_SHA256, config["eval"], SCORER_VERSION)
+    fingerprint = _fingerprint(samples_bytes, *_net(config), config["eval"], SCORER_VERSION)
     old, damaged = run_dir / runs.METRICS, False
     if not force and old.exists():
         try:
@@ -179,7 +182,7 @@ def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
         except Damaged:  # scoring rewrites it: say so
             damaged = True
     start = time.perf_counter()
-    refs = refs_factory()
+    refs = refs_factory(runs.dataset_of(config))
     images = check_samples(runs.read_samples(run_dir, samples_bytes), run_dir / runs.SAMPLES)
     result = {**base, **sample_metrics(images, refs)}
     result["sample_seconds"] = time.perf_counter() - start
@@ -197,10 +200,17 @@ def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
     return "rescored (its metrics.json was damaged)" if damaged else "scored"
 
 
-def score_real(out: Path, refs_factory, force: bool = False) -> str:
+def _net(config: dict) -> tuple:
+    """What identifies the features a run is scored in: MNIST's pinned sha256 alone (as before
+    there were two datasets, so MNIST scores stay current), else the dataset and its sha256."""
+    dataset = runs.dataset_of(config)
+    return (WEIGHTS_SHA256,) if dataset == "mnist" else (dataset, pinned(dataset).sha256)
+
+
+def score_real(out: Path, refs_factory, force: bool = False, dataset: str = "mnist") -> str:
     folder = runs.reference_dir(out)
     path = folder / runs.METRICS
-    fingerprint = _fingerprint(WEIGHTS_SHA256, SCORER_VERSION, REAL_ROW)
+    fingerprint = _fingerprint(*_net({"dataset": dataset}), SCORER_VERSION, REAL_ROW)
     damaged = False
     if not force and path.exists():
         try:
@@ -208,9 +218,9 @@ def score_real(out: Path, refs_factory, force: bool = False) -> str:
                 return "current"
         except Damaged:  # scoring rewrites it: say so
             damaged = True
-    refs = refs_factory()
+    refs = refs_factory(dataset)
     start = time.perf_counter()
-    result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished",
+    result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished", "dataset": dataset,
               **sample_metrics(refs.real_samples, refs, parzen_val=refs.parzen_val_real)}
     result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start)
     files.write_json(path, result)
@@ -227,7 +237,10 @@ def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
     run_dirs = runs.iter_run_dirs(out)
     if not run_dirs:
         raise UserError(f"no run folders under {out}; train first with `python -m benchmarks run`")
-    refs_factory = lambda: references(data_dir)
+    datasets = runs.datasets(run_dirs)
+    if len(datasets) > 1:
+        raise UserError(f"{out} holds runs of {' and '.join(sorted(datasets))}; give each dataset its own --out")
+    refs_factory = lambda dataset: references(data_dir, dataset)
     results = {}
     for run_dir in run_dirs:
         start = time.perf_counter()
@@ -244,7 +257,7 @@ def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
                 continue
         print(f"{run_dir}: {results[run_dir]} ({time.perf_counter() - start:.1f} s)", flush=True)
     if (out / "runs").is_dir():
-        results[REAL_ROW] = score_real(out, refs_factory, force)
+        results[REAL_ROW] = score_real(out, refs_factory, force, next(iter(datasets), "mnist"))
         print(f"{REAL_ROW}: {results[REAL_ROW]}")
     return results
 

@@ -4,12 +4,11 @@ only once the suite is valid, so a bad suite gives its one-line error at once)."
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from benchmarks import errors, runs
 from benchmarks.data.mnist import FIT, load_mnist, resolve_source
 from benchmarks.errors import Damaged
-from benchmarks.training.suites import apply_cli, load_suite, parse_shard
+from benchmarks.training.suites import apply_cli, load_suite, output_folder, parse_shard
 
 
 def set_determinism(on: bool) -> None:
@@ -33,9 +32,9 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
 
     runs.check_out(out)
     set_determinism(suite["deterministic"])
-    (x_train, _), _ = load_mnist(data_dir)
+    (x_train, _), _ = load_mnist(data_dir, suite["dataset"])
     x_fit = x_train[FIT][: suite["train_images"]]
-    source = resolve_source(data_dir)
+    source = resolve_source(data_dir, suite["dataset"])
     grid = [(m, s) for m in suite["models"] for s in suite["seeds"]][shard[0] :: shard[1]]
     strategy = make_strategy(suite["strategy"])
     progress = Progress(len(grid))
@@ -81,16 +80,17 @@ def quick_fid_evaluators(suite, data_dir) -> list:
         return []
     from benchmarks.scoring.scorer import QuickFID
 
-    quick = QuickFID(data_dir, suite["eval"]["quick_fid_samples"])
+    quick = QuickFID(data_dir, suite["eval"]["quick_fid_samples"], suite["dataset"])
     return [lambda model_name: quick]
 
 
 def run_command(args, suite=None) -> int:
     suite = suite or apply_cli(load_suite(args.suite), args)
     start = time.perf_counter()
-    statuses = run_grid(suite, Path(args.out), args.data_dir, parse_shard(args.shard), args.tensorboard,
+    out = output_folder(args, suite)
+    statuses = run_grid(suite, out, args.data_dir, parse_shard(args.shard), args.tensorboard,
                         quick_fid_evaluators(suite, args.data_dir))
     done = sum(s == "finished" for s in statuses.values())
     print(f"{done}/{len(statuses)} runs finished in {time.perf_counter() - start:.0f} s "
-          f"(wall clock, this invocation); results in {args.out}/runs")
+          f"(wall clock, this invocation); results in {out}/runs")
     return 0

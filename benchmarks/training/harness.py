@@ -46,7 +46,7 @@ def resolve_config(suite: dict, model: str, seed: int, data_source: str) -> dict
     overrides = dict(suite["overrides"].get(model, {}))
     per_model = {k: overrides.pop(k, suite[k]) for k in PER_MODEL_KEYS}
     per_model["precision"] = precision.resolve(per_model["precision"])
-    keys = ("train_images", "binarize", "strategy", "deterministic", "grid_samples", "eval")
+    keys = ("dataset", "train_images", "binarize", "strategy", "deterministic", "grid_samples", "eval")
     return {"model": model, "family": models.family(model), "seed": seed, "suite": suite["name"],
             "hyperparameters": {**models.defaults(model), **overrides}, "data_source": data_source,
             **per_model, **{k: suite[k] for k in keys}}

@@ -13,7 +13,7 @@ from pathlib import Path
 import tomllib
 
 import models
-from benchmarks.data.mnist import FIT_IMAGES
+from benchmarks.data.mnist import DATASETS, FIT_IMAGES
 from benchmarks.errors import UserError
 from benchmarks.runs import MANIFOLD
 from benchmarks.training.precision import PRECISIONS
@@ -23,6 +23,7 @@ STRATEGIES = ("default", "mirrored")
 # key -> (type(s), default). A key set to None in the defaults is optional.
 TOP_KEYS = {
     "description": (str, ""),
+    "dataset": (str, "mnist"),  # mnist or fashion-mnist (benchmarks.data.mnist.DATASETS)
     "models": (list, list(models.MODEL_NAMES)),
     "seeds": (list, [0]),
     "epochs": (int, None),  # required: whole passes over train_images
@@ -98,6 +99,8 @@ def validate(raw: dict, where: str = "suite") -> dict:
                 raise UserError(f"{where} [overrides.{name}]: unknown key {key!r}; valid: {', '.join(valid)}")
     if not suite["seeds"] or not all(isinstance(s, int) and s >= 0 for s in suite["seeds"]):
         raise UserError(f"{where}: seeds must be a non-empty list of integers >= 0")
+    if suite["dataset"] not in DATASETS:
+        raise UserError(f"{where}: dataset = {suite['dataset']!r}; valid: {', '.join(DATASETS)}")
     if suite["epochs"] is None:
         raise UserError(f"{where}: set the budget, epochs = N (whole passes over the training images)")
     for key in ("train_images", *POSITIVE_INTS):
@@ -149,7 +152,7 @@ def _without(overrides: dict, key: str) -> dict:
 
 
 def apply_cli(suite: dict, args) -> dict:
-    """Command-line overrides (--models, --seeds, --epochs, --strategy, --precision); --epochs
+    """Command-line overrides (--models, --seeds, --epochs, --strategy, --precision, --dataset); --epochs
     and --precision hold for every model, the suite's per-model choices giving way."""
     suite = dict(suite)
     if getattr(args, "models", None):
@@ -158,6 +161,8 @@ def apply_cli(suite: dict, args) -> dict:
         suite["seeds"] = args.seeds
     if getattr(args, "strategy", None):
         suite["strategy"] = args.strategy
+    if getattr(args, "dataset", None):
+        suite["dataset"] = args.dataset
     for key in ("epochs", "precision"):
         if getattr(args, key, None) is not None:
             suite[key], suite["overrides"] = getattr(args, key), _without(suite["overrides"], key)
@@ -174,6 +179,13 @@ def manifold_suite(suite: dict) -> dict:
                  overrides={model: {"latent_dim": 2}}, name=f"{suite['name']}-manifold",
                  eval={**suite["eval"], "quick_fid": False, "samples": 100}, **suite["manifold"])
     return extra
+
+
+def output_folder(args, suite: dict) -> Path:
+    """--out, else results/ for MNIST and results/<dataset>/ for another dataset."""
+    if getattr(args, "out", None):
+        return Path(args.out)
+    return Path("results") if suite["dataset"] == "mnist" else Path("results") / suite["dataset"]
 
 
 def parse_shard(text: str | None) -> tuple[int, int]:

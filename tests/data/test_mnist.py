@@ -127,3 +127,30 @@ def test_pipelines_scale_shuffle_and_binarize():
     np.testing.assert_array_equal(b0, again)  # (seed, epoch) fixes order and draws
     assert not np.array_equal(b0, other)  # a fresh draw and order each epoch
     assert EpochData(x, "vae", 16, seed=1, max_steps=2).steps == 2
+
+
+def test_fashion_mnist_counts_classes_and_its_debian_folder(fashion_dir, monkeypatch):
+    monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
+    assert data.resolve_source(None, "fashion-mnist") == "/usr/share/datasets/fashion-mnist"
+    (x_train, y_train), (x_test, y_test) = data.load_mnist(fashion_dir, "fashion-mnist")  # md5-checked
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert np.bincount(y_train).tolist() == [6000] * 10 and np.bincount(y_test).tolist() == [1000] * 10
+    assert round(x_train.mean() / 255.0, 4) == 0.2860  # the published mean of Fashion-MNIST
+    classes = data.DATASETS["fashion-mnist"].classes
+    assert classes[0] == "T-shirt/top" and classes[9] == "Ankle boot" and len(classes) == 10
+
+
+@pytest.mark.mnist
+def test_one_dataset_given_for_the_other_names_both(mnist_dir, fashion_dir):
+    with pytest.raises(UserError, match=r"train-images-idx3-ubyte.gz: this is MNIST's train-images-idx3-ubyte "
+                                        r"\(md5 6bbc9ace\w+\), not Fashion-MNIST's; pass --data-dir DIR \(or set "
+                                        r"FASHION_MNIST_DIR\)"):
+        data.load_mnist(mnist_dir, "fashion-mnist")
+    with pytest.raises(UserError, match=r"this is Fashion-MNIST's train-images-idx3-ubyte \(md5 f4a8712d\w+\), "
+                                        r"not MNIST's; pass --data-dir DIR \(or set MNIST_DIR\)"):
+        data.load_mnist(fashion_dir, "mnist")
+
+
+def test_unknown_dataset_is_one_line():
+    with pytest.raises(UserError, match="unknown dataset 'cifar'; valid: mnist, fashion-mnist"):
+        data.load_mnist(None, "cifar")

@@ -22,8 +22,18 @@ def refs(mnist_dir):
 
 def test_feature_net_is_pinned_and_accurate(refs):
     accuracy = (refs.test_logits.argmax(1) == refs.test_labels).mean()
-    assert accuracy >= feature_net.MIN_TEST_ACCURACY
+    assert accuracy >= feature_net.pinned("mnist").min_test_accuracy == 0.993
     assert refs.test_feats.shape == (10000, 128)
+
+
+def test_the_fashion_feature_net_is_pinned_and_reaches_92_percent(fashion_dir):
+    from benchmarks.data.mnist import load_mnist
+    from benchmarks.data.pipeline import to_unit
+
+    net = feature_net.FeatureNet("fashion-mnist")  # checks the pinned sha256
+    _, (x_test, y_test) = load_mnist(fashion_dir, "fashion-mnist")
+    _, logits = net(to_unit(x_test))
+    assert (logits.argmax(1) == y_test).mean() >= feature_net.pinned("fashion-mnist").min_test_accuracy == 0.92
 
 
 def test_feature_net_rejects_other_weights(tmp_path):
@@ -31,7 +41,7 @@ def test_feature_net_rejects_other_weights(tmp_path):
     shutil.copy(feature_net.WEIGHTS, fake)
     fake.write_bytes(fake.read_bytes() + b"\0")
     with pytest.raises(UserError, match="sha256 .* != pinned"):
-        feature_net.FeatureNet(fake)
+        feature_net.FeatureNet(path=fake)
 
 
 def test_real_images_beat_noise_and_a_repeated_digit(refs):
@@ -110,11 +120,11 @@ def test_a_failed_retrain_leaves_the_pinned_weights(monkeypatch, tmp_path):
     # network that scores 90% (10 minutes of training otherwise): the real writing code runs
     pinned, candidate = tmp_path / "feature_net.npz", tmp_path / "feature_net.candidate.npz"
     shutil.copy(feature_net.WEIGHTS, pinned)
-    monkeypatch.setattr(feature_net, "WEIGHTS", pinned)
-    monkeypatch.setattr(feature_net, "CANDIDATE", candidate)
-    monkeypatch.setattr(feature_net, "fit", lambda data_dir, epochs: (feature_net.build(), {"test_accuracy": 0.90}))
+    monkeypatch.setitem(feature_net.PINNED, "mnist", feature_net.Pinned(pinned, feature_net.WEIGHTS_SHA256, 0.993))
+    monkeypatch.setattr(feature_net, "fit", lambda data_dir, epochs, dataset: (feature_net.build(),
+                                                                              {"test_accuracy": 0.90}))
     with pytest.raises(UserError, match="not fit to pin; the pinned feature_net.npz is unchanged"):
-        feature_net.main(argparse.Namespace(train=True, data_dir=None))
+        feature_net.main(argparse.Namespace(train=True, data_dir=None, dataset="mnist"))
     assert feature_net.sha256(pinned) == feature_net.WEIGHTS_SHA256  # untouched
     written = files.read_json(candidate.with_suffix(".json"))
     assert written["sha256"] == feature_net.sha256(candidate) != feature_net.WEIGHTS_SHA256
