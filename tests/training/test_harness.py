@@ -218,7 +218,8 @@ def test_divergence_marks_the_run_and_the_suite_goes_on(tmp_path, mnist_dir):
 
 
 @pytest.mark.parametrize("raw, message", [
-    ({"epochs": 1, "colour": "red"}, "unknown key 'colour'; valid keys: description, models"),
+    ({"epochs": 1, "colour": "red"}, "unknown key 'colour'; valid keys: description, dataset, models"),
+    ({"epochs": 1, "dataset": "cifar"}, "dataset = 'cifar'; valid: mnist, fashion-mnist"),
     ({"epochs": "ten"}, "epochs = 'ten' must be a int"),
     ({"epochs": 1, "models": ["vae"]}, "unknown model 'vae'; valid: vae-dense"),
     ({"epochs": 1, "minutes": 2}, "minutes is retired; budgets are whole epochs now"),
