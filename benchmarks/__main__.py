@@ -32,6 +32,7 @@ COMMANDS = {
     "report": ("benchmarks.reporting.report", "main"),
     "lecture": ("benchmarks.lecture.command", "main"),
     "bench": ("benchmarks.bench", "bench_command"),
+    "reproduce": ("benchmarks.reproduce", "main"),
 }
 
 
@@ -97,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="run, score and report a suite, then the lecture experiments")
     _add_run_args(p, "default")
+
+    p = sub.add_parser("reproduce", help="reproduce Burda et al.'s VAE likelihood and Goodfellow et al.'s Parzen "
+                       "protocol (the paper suite) into results/paper/")
+    _add_run_args(p, "paper")
     return parser
 
 

@@ -6,9 +6,10 @@ Importing this package does not import TensorFlow; `build` does.
 from __future__ import annotations
 
 from models.registry import COMPILE_KEYS, FAMILIES, MODEL_NAMES, defaults, entry, family, generator_loss, loss_variants
+from models.schedules import learning_rate
 
 __all__ = ["COMPILE_KEYS", "FAMILIES", "MODEL_NAMES", "build", "defaults", "family", "generator_loss",
-           "loss_variants", "parameter_count", "state_variables"]
+           "learning_rate", "loss_variants", "parameter_count", "state_variables"]
 
 
 def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **overrides):
@@ -26,7 +27,8 @@ def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **
     cfg = {**spec["defaults"], **overrides}
     nets = {role: getattr(architectures, builder)(**{arg: cfg[key] for arg, key in args.items()})
             for role, (builder, args) in spec["nets"].items()}
-    adam = lambda: keras.optimizers.Adam(cfg["learning_rate"], beta_1=cfg["beta_1"])
+    adam = lambda: keras.optimizers.Adam(cfg["learning_rate"], beta_1=cfg["beta_1"], beta_2=cfg.get("beta_2", 0.999),
+                                         epsilon=cfg.get("epsilon", 1e-7))  # Keras's defaults
     compile_kw = {"jit_compile": jit_compile, "steps_per_execution": steps_per_execution}
     if spec["family"] == "vae":
         model = VAE(nets["encoder"], nets["decoder"], cfg["latent_dim"], seed=seed, name=name)

@@ -49,17 +49,17 @@ def conv_generator(z_dim=96, dense=1024, channels=128):
     return keras.Sequential(net, name="generator")
 
 
-def dense_encoder(latent_dim=20, hidden=(512, 256)):
+def dense_encoder(latent_dim=20, hidden=(512, 256), activation="relu"):
     """q(z|x): 784 -> 512 -> 256 -> (mean, log_var), concatenated on the last axis."""
     net = [keras.Input(IMAGE_SHAPE), layers.Flatten()]
-    net += [layers.Dense(width, activation="relu") for width in hidden]
+    net += [layers.Dense(width, activation=activation) for width in hidden]
     return keras.Sequential(net + [layers.Dense(2 * latent_dim)], name="encoder")
 
 
-def dense_decoder(latent_dim=20, hidden=(512, 256)):
+def dense_decoder(latent_dim=20, hidden=(512, 256), activation="relu"):
     """p(x|z): the encoder mirrored, ending in 784 Bernoulli logits."""
     net = [keras.Input((latent_dim,))]
-    net += [layers.Dense(width, activation="relu") for width in reversed(hidden)]
+    net += [layers.Dense(width, activation=activation) for width in reversed(hidden)]
     net += [layers.Dense(784), layers.Reshape(IMAGE_SHAPE)]
     return keras.Sequential(net, name="decoder")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 OPTIMIZER = {"learning_rate": 1e-3, "beta_1": 0.9}
 GAN_OPTIMIZER = {**OPTIMIZER, "beta_1": 0.5}  # cs231n / DCGAN: Adam(1e-3, beta_1 = 0.5)
+BURDA_STAGES = tuple(3**i for i in range(8))  # passes at each learning rate: 1, 3, ..., 2187
 DENSE_GAN = {"z_dim": 96, "d_hidden": (256, 256), "g_hidden": (1024, 1024), "alpha": 0.01}
 DENSE_GAN_NETS = {
     "discriminator": ("dense_discriminator", {"hidden": "d_hidden", "alpha": "alpha"}),
@@ -37,6 +38,11 @@ REGISTRY = {
                  "nets": {"discriminator": ("conv_discriminator", {"alpha": "alpha"}),
                           "generator": ("conv_generator", {"z_dim": "z_dim"})},
                  "defaults": {"z_dim": 96, "alpha": 0.01, **GAN_OPTIMIZER}},
+    # Burda et al. 2015, Sec. 5 / Appendix: one stochastic layer, 2 x 200 tanh on each side, 50
+    # Gaussian latents, Bernoulli decoder; Adam(epsilon = 1e-4) at 1e-3 * 10^(-i/7) for 3^i passes.
+    "vae-burda": {"family": "vae", "nets": _vae_nets("dense", ("hidden", "activation")),
+                  "defaults": {"latent_dim": 50, "hidden": (200, 200), "activation": "tanh", **OPTIMIZER,
+                               "beta_2": 0.999, "epsilon": 1e-4, "stages": BURDA_STAGES}},
 }
 MODEL_NAMES = tuple(REGISTRY)
 FAMILIES = ("vae", "gan")

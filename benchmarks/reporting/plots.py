@@ -24,7 +24,7 @@ from benchmarks.runs import REAL_ROW  # noqa: E402
 SLIDE = (13.33, 7.5)  # inches: a 16:9 slide
 STYLE = "seaborn-v0_8-colorblind"  # matplotlib's Okabe-Ito based, colour-blind-safe palette
 # model -> index into the style's colour cycle (the yellow, index 4, is skipped: low contrast)
-MODEL_COLOURS = {"vae-dense": 0, "vae-conv": 5, "gan-dense": 2, "gan-dense-minimax": 3, "gan-conv": 1}
+MODEL_COLOURS = {"vae-dense": 0, "vae-conv": 5, "gan-dense": 2, "gan-dense-minimax": 3, "gan-conv": 1, "vae-burda": 6}
 RC = {"font.size": 16, "axes.titlesize": 18, "axes.labelsize": 16, "legend.fontsize": 14,
       "xtick.labelsize": 14, "ytick.labelsize": 14, "figure.titlesize": 18,
       "figure.constrained_layout.use": True, "savefig.facecolor": "white"}

@@ -93,6 +93,19 @@ class QuickFID:
         return {"fid_quick": metrics.frechet_distance(feats, self._refs.test_feats)}
 
 
+class LikelihoodCurve:
+    """Evaluator for the harness (VAEs): the test ELBO on every test image and the IWAE bound
+    with k samples on the first n, on the test set binarized as in scoring (seed 0)."""
+
+    def __init__(self, data_dir=None, k: int = 50, n: int = 1000, dataset: str = "mnist"):
+        self.data_dir, self.k, self.n, self.dataset = data_dir, k, n, dataset
+
+    def __call__(self, model, epoch) -> dict:
+        refs = references(self.data_dir, self.dataset)
+        result = vae_likelihood(model, refs.test_binary, self.k, self.n)
+        return {"test_elbo": result["test_elbo"], "iwae_bound": result["iwae_bound"]}
+
+
 def check_samples(images, where) -> np.ndarray:
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or images.dtype != np.float32:

@@ -74,23 +74,34 @@ def _train(run, model_name, seed, x_fit, suite, strategy, progress, evaluators, 
     return status
 
 
-def quick_fid_evaluators(suite, data_dir) -> list:
-    """The per-epoch quick FID of the suite's [eval] settings, as `run_grid` evaluators."""
-    if not suite["eval"]["quick_fid"]:
-        return []
-    from benchmarks.scoring.scorer import QuickFID
+def evaluators(suite, data_dir) -> list:
+    """The curve's evaluators of the suite's [eval] settings, as `run_grid` factories: quick
+    FID at every point, and for VAEs the test ELBO and IWAE bound if `curve_iwae_k` is set."""
+    from benchmarks.scoring.scorer import LikelihoodCurve, QuickFID
+    from models import family
 
-    quick = QuickFID(data_dir, suite["eval"]["quick_fid_samples"], suite["dataset"])
-    return [lambda model_name: quick]
+    out, settings = [], suite["eval"]
+    if settings["quick_fid"]:
+        quick = QuickFID(data_dir, settings["quick_fid_samples"], suite["dataset"])
+        out.append(lambda model_name: quick)
+    if settings["curve_iwae_k"]:
+        curve = LikelihoodCurve(data_dir, settings["curve_iwae_k"], settings["curve_images"], suite["dataset"])
+        out.append(lambda model_name: curve if family(model_name) == "vae" else (lambda model, epoch: {}))
+    return out
 
 
-def run_command(args, suite=None) -> int:
-    suite = suite or apply_cli(load_suite(args.suite), args)
+def train_suite(args, suite) -> dict:
+    """Train the suite's grid as the run arguments say; returns {(model, seed): status}."""
     start = time.perf_counter()
     out = output_folder(args, suite)
     statuses = run_grid(suite, out, args.data_dir, parse_shard(args.shard), args.tensorboard,
-                        quick_fid_evaluators(suite, args.data_dir))
+                        evaluators(suite, args.data_dir))
     done = sum(s == "finished" for s in statuses.values())
     print(f"{done}/{len(statuses)} runs finished in {time.perf_counter() - start:.0f} s "
           f"(wall clock, this invocation); results in {out}/runs")
+    return statuses
+
+
+def run_command(args, suite=None) -> int:
+    train_suite(args, suite or apply_cli(load_suite(args.suite), args))
     return 0

@@ -114,6 +114,9 @@ class Run:
              *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=evaluated)
         traced = False
         while epoch < self.config["epochs"]:
+            rate = models.learning_rate(self.config["hyperparameters"], epoch)  # a staged schedule's
+            if rate is not None:
+                model.optimizer.learning_rate = rate
             clock = StepClock(max_steps=data.steps)
             inside = [EvaluationPoints(clock, epoch * epoch_images, train_seconds, data.batch_size,
                                        self._next_point(epoch_images), evaluate)] if evaluators else []
@@ -121,6 +124,8 @@ class Run:
                             callbacks=[clock, *inside, *keras_callbacks])
             logs = {k: float(v[-1]) for k, v in fit.history.items()}
             row = self._history_row(epoch, train_seconds, clock, logs, data.batch_size, traced)
+            if rate is not None:
+                row["learning_rate"] = rate
             train_seconds, traced = row["train_seconds"], True
             self._record(rows, row, runs.HISTORY)
             losses = [row[m.name] for m in model.metrics]

@@ -19,14 +19,14 @@ TOLERANCE = 0.05  # bf16 holds if its mean is within the float32 seed range, or 
 
 def train(out: Path, data_dir=None) -> dict:
     """Train (or resume, or skip) the parity suite in each precision: {precision: its folder}."""
-    from benchmarks.training.grid import quick_fid_evaluators, run_grid
+    from benchmarks.training.grid import evaluators, run_grid
 
     suite = load_suite("parity")
     folders = {}
     for name in PRECISIONS:
         folders[name] = Path(out) / "parity" / name
         run_grid({**suite, "precision": name}, folders[name], data_dir,
-                 evaluators=quick_fid_evaluators(suite, data_dir))
+                 evaluators=evaluators(suite, data_dir))
     return folders
 
 

@@ -56,6 +56,8 @@ EVAL_KEYS = {
     "iwae_k": (int, 50),  # importance samples for the IWAE bound
     "likelihood_images": (int, 10_000),  # test images for the IWAE bound (the ELBO uses all)
     "parzen": (bool, True),
+    "curve_iwae_k": (int, 0),  # VAEs: the IWAE bound with k samples at every curve point (0: off)
+    "curve_images": (int, 1000),  # ... on the first N test images (the curve's ELBO uses all)
 }
 
 

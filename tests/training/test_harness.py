@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks import files, runs
 from benchmarks.errors import UserError
-from benchmarks.training.grid import quick_fid_evaluators, run_grid
+from benchmarks.training.grid import evaluators, run_grid
 from benchmarks.training.suites import load_suite, parse_shard, validate
 
 pytestmark = pytest.mark.mnist
@@ -47,7 +47,7 @@ class Crash(keras.callbacks.Callback):
 
 def test_smoke_suite_end_to_end(tmp_path, mnist_dir):
     suite = load_suite("smoke")
-    statuses = run_grid(suite, tmp_path, mnist_dir, evaluators=quick_fid_evaluators(suite, mnist_dir))
+    statuses = run_grid(suite, tmp_path, mnist_dir, evaluators=evaluators(suite, mnist_dir))
     assert set(statuses.values()) == {"finished"} and len(statuses) == 5
     for model in suite["models"]:
         folder = runs.run_dir(tmp_path, model, 0)
