@@ -1,0 +1,128 @@
+"""`reproduce` (the paper suite's command) on a tiny budget of real MNIST: vae-burda and the
+conv GAN trained, scored with the papers' protocols, and results/paper/ written; resumable."""
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks import runs
+from benchmarks.__main__ import main
+from benchmarks.reproduce import bernoulli_draws
+from benchmarks.training.suites import load_suite
+
+pytestmark = pytest.mark.mnist
+
+SUITE = """
+models = ["vae-burda", "gan-conv"]
+seeds = [0]
+epochs = 1
+train_images = 120
+batch_size = 60
+[overrides.vae-burda]
+epochs = 3
+stages = [1, 2]
+batch_size = 20
+eval_every_images = 120
+[eval]
+samples = 300
+quick_fid_samples = 100
+iwae_k = 10
+likelihood_images = 40
+curve_iwae_k = 3
+curve_images = 30
+"""
+
+
+@pytest.fixture(scope="module")
+def paper_out(tmp_path_factory, mnist_dir):
+    root = tmp_path_factory.mktemp("paper")
+    (root / "tiny.toml").write_text(SUITE)
+    out = root / "out"
+    assert main(["reproduce", "--suite", str(root / "tiny.toml"), "--out", str(out), "--data-dir", str(mnist_dir)]) == 0
+    return root, out
+
+
+def test_vae_burda_trains_with_the_staged_rate_and_its_likelihood_curve(paper_out):
+    _, out = paper_out
+    folder = runs.run_dir(out, "vae-burda", 0)
+    history = runs.read_history(folder)
+    assert history["epoch"].tolist() == [1, 2, 3] and history["images"].tolist() == [120] * 3  # 6 batches of 20
+    np.testing.assert_allclose(history["learning_rate"], [1e-3, 1e-3 * 10 ** (-1 / 7), 1e-3 * 10 ** (-1 / 7)])
+    curve = runs.read_curve(folder)
+    assert curve["epoch"].tolist() == [0, 1, 2, 3]
+    assert curve["test_elbo"].notna().all() and (curve["iwae_bound"] >= curve["test_elbo"] - 5).all()
+    assert curve["test_elbo"].iloc[-1] > curve["test_elbo"].iloc[0] + 100  # 3 passes learn something
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert metrics["iwae_k"] == 10 and metrics["iwae_images"] == 40
+    assert "test_elbo" not in runs.read_curve(runs.run_dir(out, "gan-conv", 0))
+
+
+def test_the_paper_folder_holds_both_comparisons(paper_out):
+    _, out = paper_out
+    assert {p.name for p in out.iterdir()} >= {"README.md", "table.csv", "config-vae-burda.json",
+                                                "config-gan-conv.json", "curves.png", "curves.pdf", "samples.png"}
+    table = pd.read_csv(out / "table.csv")
+    vae = json.loads((runs.run_dir(out, "vae-burda", 0) / "metrics.json").read_text())
+    ours = table.set_index("model")["value"]
+    assert ours["VAE, 1 stochastic layer, k = 1 (Burda et al. 2015)"] == 86.76
+    assert ours["vae-burda (genbench)"] == pytest.approx(-vae["iwae_bound"])
+    assert ours["Adversarial nets (Goodfellow et al. 2014)"] == 225
+    assert ours["vae-burda, Bernoulli means (genbench)"] == pytest.approx(vae["parzen_ll"])
+    assert {"gan-conv (genbench)", "vae-burda, binary draws x ~ p(x|z) (genbench)",
+            "real held-out images (the ceiling)", "DBN (Goodfellow et al. 2014)"} <= set(ours.index)
+    readme = (out / "README.md").read_text()
+    nll = -vae["iwae_bound"]
+    assert f"**{nll:.2f} nats against the paper's 86.76: {nll - 86.76:+.2f} nats (not within" in readme
+    assert "ours last 1, 2 (3 passes)" in readme and "Machine: " in readme and "Theis" in readme
+    assert json.loads((out / "config-vae-burda.json").read_text())["hyperparameters"]["stages"] == [1, 2]
+
+
+def test_bernoulli_draws_are_binary_with_the_means_as_probabilities():
+    means = np.full((200, 28, 28, 1), 0.25, np.float32)
+    draws = bernoulli_draws(means)
+    assert set(np.unique(draws)) == {0.0, 1.0} and abs(draws.mean() - 0.25) < 0.005
+    assert np.array_equal(draws, bernoulli_draws(means))  # a fixed seed
+
+
+def test_a_second_call_trains_nothing_rescores_what_is_damaged_and_rewrites_the_folder(paper_out, mnist_dir, capsys):
+    root, out = paper_out
+    copy = root / "again"
+    shutil.copytree(out, copy)
+    (copy / "README.md").unlink()
+    (runs.run_dir(copy, "gan-conv", 0) / "metrics.json").write_text("[]")
+    before = (runs.run_dir(copy, "vae-burda", 0) / "history.csv").read_bytes()
+    data = ["--data-dir", str(mnist_dir)]
+    assert main(["reproduce", "--suite", str(root / "tiny.toml"), "--out", str(copy), *data]) == 0
+    said = capsys.readouterr()
+    assert "vae-burda seed 0: already finished, skipped" in said.out
+    assert "vae-burda/seed-0: current" in said.out and "rescored (its metrics.json was damaged)" in said.out
+    assert "Traceback" not in said.err
+    assert (runs.run_dir(copy, "vae-burda", 0) / "history.csv").read_bytes() == before
+    assert (copy / "README.md").read_text() == (out / "README.md").read_text()
+
+
+def test_bad_input_is_one_line(paper_out, capsys):
+    root, out = paper_out
+    assert main(["reproduce", "--suite", str(root / "tiny.toml"), "--dataset", "fashion-mnist",
+                 "--out", str(root / "f")]) == 2
+    assert capsys.readouterr().err.strip() == ("error: reproduce: the papers report MNIST, not fashion-mnist; "
+                                               "drop --dataset")
+    (root / "gone").mkdir()
+    shutil.copytree(runs.run_dir(out, "gan-conv", 0), runs.run_dir(root / "gone", "gan-conv", 0))
+    from benchmarks.errors import UserError
+    from benchmarks.reporting.paper import write_paper
+
+    with pytest.raises(UserError, match="vae-burda/seed-0 is missing; train it with"):
+        write_paper(root / "gone", {})
+
+
+def test_the_paper_suite_spends_its_stages_and_the_papers_evaluation():
+    suite = load_suite("paper")
+    burda = suite["overrides"]["vae-burda"]
+    assert burda["epochs"] == sum(burda["stages"]) == 366 and burda["batch_size"] == 20
+    assert burda["stages"] == [max(1, 3 ** (i - 2)) for i in range(8)]
+    assert suite["binarize"] and suite["eval"]["iwae_k"] == 5000 and suite["eval"]["likelihood_images"] == 10000
+    assert suite["eval"]["samples"] == 10000  # Goodfellow's Parzen protocol
