@@ -174,7 +174,9 @@ def figures(out: Path, loaded: dict, draws_images: np.ndarray) -> None:
     ax.axhline(BURDA_NLL, ls="--", color="grey", label=f"Burda et al.: {BURDA_NLL}")
     for end in np.cumsum(vae["config"]["hyperparameters"]["stages"])[:-1]:
         ax.axvline(end, color="grey", lw=0.5, alpha=0.5)
-    ax.set(xscale="symlog", xlabel="passes over the training images", ylabel="test NLL bound (nats)",
+    ax.set_xscale("symlog", linthresh=1)  # the untrained model at 0, then passes on a log scale
+    ax.set_xlim(left=0)
+    ax.set(xlabel="passes over the training images", ylabel="test NLL bound (nats)",
            title="vae-burda: test bound against passes")
     late = -curve["test_elbo"][curve["epoch"] >= 1]  # the untrained model's ~540 nats would hide the rest
     ax.set_ylim(min(BURDA_NLL, -m["iwae_bound"]) - 2, (late.max() if len(late) else BURDA_NLL) + 5)
