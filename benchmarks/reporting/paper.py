@@ -120,7 +120,7 @@ def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
         f"**{nll:.2f} nats against the paper's {BURDA_NLL}: {gap:+.2f} nats"
         f" ({'within' if abs(gap) <= 1 else 'not within'} the 1-nat target).**",
         f"Training: {vm['epochs']} passes over train[0:{vc['train_images']}] in {_minutes(vm['train_seconds'])}"
-        f" ({vm['images_per_sec']:.0f} images/s); the k = {vm['iwae_k']} bound on the {vm['iwae_images']} test images"
+        f" ({vm['images_per_sec']:.0f} images/s); the k = {vm['iwae_k']} bound on the {vm['iwae_images']:,} test images"
         f" and the scoring took {_minutes(vm['score_seconds'])}.", "",
         "Protocol as in the paper: 2 × 200 tanh units on each side, 50 Gaussian latent units, a Bernoulli decoder;"
         " dynamic binarization (a fresh draw of every training image in every pass); batch 20; Adam with"
