@@ -34,20 +34,9 @@ def bernoulli_draws(means: np.ndarray, seed: int = DRAW_SEED) -> np.ndarray:
     return (rng.random(means.shape, dtype=np.float32) < means).astype(np.float32)
 
 
-def parzen(images: np.ndarray, refs) -> dict:
-    """Goodfellow et al.'s protocol, as the scorer applies it: sigma by validation
-    log-likelihood, then mean test log-likelihood ± standard error over test images."""
-    from benchmarks.scoring import metrics
-
-    sigma, _ = metrics.select_parzen_sigma(images, refs.parzen_val)
-    ll = metrics.parzen_log_likelihood(images, refs.test, sigma)
-    return {"parzen_ll": float(ll.mean()), "parzen_ll_se": float(ll.std(ddof=1) / np.sqrt(len(ll))),
-            "parzen_sigma": sigma}
-
-
 def draws_parzen(out: Path, data_dir=None) -> dict:
     """model -> the Parzen estimate of its Bernoulli draws, for every finished VAE run."""
-    from benchmarks.scoring.scorer import check_samples, references
+    from benchmarks.scoring.scorer import check_samples, parzen, references
 
     results = {}
     for folder in runs.iter_run_dirs(out):

@@ -116,6 +116,15 @@ def check_samples(images, where) -> np.ndarray:
     return images
 
 
+def parzen(images, refs: References, parzen_val=None) -> dict:
+    """Goodfellow et al. 2014's protocol: sigma by validation log-likelihood (`parzen_val`, by
+    default refs.parzen_val), then the mean test log-likelihood ± its standard error."""
+    sigma, _ = metrics.select_parzen_sigma(images, refs.parzen_val if parzen_val is None else parzen_val)
+    ll = metrics.parzen_log_likelihood(images, refs.test, sigma)
+    return {"parzen_ll": float(ll.mean()), "parzen_ll_se": float(ll.std(ddof=1) / np.sqrt(len(ll))),
+            "parzen_sigma": sigma}
+
+
 def sample_metrics(images, refs: References, parzen_val=None) -> dict:
     """Every sample-quality metric of images (N, 28, 28, 1) in [0, 1]."""
     feats, logits = refs.net(images)
@@ -127,10 +136,7 @@ def sample_metrics(images, refs: References, parzen_val=None) -> dict:
     modes = metrics.mode_coverage(logits, refs.test_labels)
     out["modes_covered"], out["mode_kl"] = modes["covered"], modes["kl"]
     out.update({f"mode_hist_{d}": share for d, share in enumerate(modes["histogram"])})
-    sigma, _ = metrics.select_parzen_sigma(images, refs.parzen_val if parzen_val is None else parzen_val)
-    ll = metrics.parzen_log_likelihood(images, refs.test, sigma)
-    out.update(parzen_ll=float(ll.mean()), parzen_ll_se=float(ll.std(ddof=1) / np.sqrt(len(ll))),
-               parzen_sigma=sigma)
+    out.update(parzen(images, refs, parzen_val))
     out.update(metrics.nearest_neighbour_ratio(images[:NN_SAMPLES], refs.train, test_distances=refs.test_nn))
     return out
 
