@@ -1,11 +1,13 @@
-"""Keras callbacks of the harness: the step clock inside `fit`, and the per-epoch side effects
-(sample grid, checkpoint, TensorBoard, progress line), which the harness calls with the
+"""Keras callbacks of the harness: the step clock and Ctrl-C at a step boundary inside `fit`,
+and the per-epoch side effects (sample grid, checkpoint, TensorBoard, progress line), which the harness calls with the
 epoch's history row as `logs` once that row is recorded (as keras-io's DCGAN `GANMonitor`
 saves its images)."""
 
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -64,6 +66,47 @@ class StepClock(keras.callbacks.Callback):
         steps = self.steps - self.first_steps
         seconds = self.t_end - self.t_first - self.paused_seconds
         return steps * batch_size / seconds if steps > 0 else float("nan")
+
+
+class Interrupts(keras.callbacks.Callback):
+    """Ctrl-C (SIGINT) and SIGTERM taken at a step boundary. KeyboardInterrupt raised at an
+    arbitrary point inside `fit` can crash TensorFlow with a segfault instead of the one-line
+    exit (seen once in CI; the same in rstudio/reticulate#1601). Inside `deferred()` the first
+    signal only asks `fit` to stop after the current execution, and KeyboardInterrupt is raised
+    where the block ends or at `check()`; a second signal raises at once. Only signals whose
+    handler raises in Python are deferred (an ignored SIGINT stays ignored)."""
+
+    def __init__(self):
+        super().__init__()
+        self.requested = False
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.requested:
+            self.model.stop_training = True
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    @contextlib.contextmanager
+    def deferred(self):
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+            previous = {s: h for s, h in previous.items() if callable(h)}
+            for s in previous:
+                signal.signal(s, self._handler)
+        try:
+            yield self
+        finally:
+            for s, h in previous.items():
+                signal.signal(s, h)
+        self.check()
 
 
 class EvaluationPoints(keras.callbacks.Callback):

@@ -25,7 +25,14 @@ import models
 from benchmarks import files, runs
 from benchmarks.errors import UserError
 from benchmarks.training import precision
-from benchmarks.training.callbacks import Checkpoint, EvaluationPoints, SampleGrid, StepClock, TensorBoardLog
+from benchmarks.training.callbacks import (
+    Checkpoint,
+    EvaluationPoints,
+    Interrupts,
+    SampleGrid,
+    StepClock,
+    TensorBoardLog,
+)
 from benchmarks.training.suites import PER_MODEL_KEYS
 
 SAMPLES_SEED = 4321  # the noise of samples.npz
@@ -112,30 +119,32 @@ class Run:
         after_epoch = keras.callbacks.CallbackList(
             [SampleGrid(self.folder, self.config["grid_samples"]), Checkpoint(self.folder, variables),
              *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=evaluated)
-        traced = False
+        traced, interrupts = False, Interrupts()
         while epoch < self.config["epochs"]:
-            rate = models.learning_rate(self.config["hyperparameters"], epoch)  # a staged schedule's
-            if rate is not None:
-                model.optimizer.learning_rate = rate
-            clock = StepClock(max_steps=data.steps)
-            inside = [EvaluationPoints(clock, epoch * epoch_images, train_seconds, data.batch_size,
-                                       self._next_point(epoch_images), evaluate)] if evaluators else []
-            fit = model.fit(data.epoch(epoch), epochs=1, verbose=0, shuffle=False,
-                            callbacks=[clock, *inside, *keras_callbacks])
-            logs = {k: float(v[-1]) for k, v in fit.history.items()}
-            row = self._history_row(epoch, train_seconds, clock, logs, data.batch_size, traced)
-            if rate is not None:
-                row["learning_rate"] = rate
-            train_seconds, traced = row["train_seconds"], True
-            self._record(rows, row, runs.HISTORY)
-            losses = [row[m.name] for m in model.metrics]
-            if not all(np.isfinite(losses)):
-                runs.write_status(self.folder, "diverged", epoch=epoch + 1, reason=f"non-finite loss {losses}")
-                return "diverged"
-            self._sync(evaluated, model)
-            latest = {k: v for k, v in (points[-1] if points else {}).items() if k not in row}
-            after_epoch.on_epoch_end(epoch, {**row, **latest})
-            epoch += 1
+            with interrupts.deferred():  # Ctrl-C stops at a step boundary; the last saved epoch is kept
+                rate = models.learning_rate(self.config["hyperparameters"], epoch)  # a staged schedule's
+                if rate is not None:
+                    model.optimizer.learning_rate = rate
+                clock = StepClock(max_steps=data.steps)
+                inside = [EvaluationPoints(clock, epoch * epoch_images, train_seconds, data.batch_size,
+                                           self._next_point(epoch_images), evaluate)] if evaluators else []
+                fit = model.fit(data.epoch(epoch), epochs=1, verbose=0, shuffle=False,
+                                callbacks=[clock, *inside, *keras_callbacks, interrupts])
+                interrupts.check()  # a pass cut short is not recorded
+                logs = {k: float(v[-1]) for k, v in fit.history.items()}
+                row = self._history_row(epoch, train_seconds, clock, logs, data.batch_size, traced)
+                if rate is not None:
+                    row["learning_rate"] = rate
+                train_seconds, traced = row["train_seconds"], True
+                self._record(rows, row, runs.HISTORY)
+                losses = [row[m.name] for m in model.metrics]
+                if not all(np.isfinite(losses)):
+                    runs.write_status(self.folder, "diverged", epoch=epoch + 1, reason=f"non-finite loss {losses}")
+                    return "diverged"
+                self._sync(evaluated, model)
+                latest = {k: v for k, v in (points[-1] if points else {}).items() if k not in row}
+                after_epoch.on_epoch_end(epoch, {**row, **latest})
+                epoch += 1
         self._sync(evaluated, model)
         return self._finish(evaluated, len(rows), train_seconds)
 

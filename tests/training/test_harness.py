@@ -1,7 +1,8 @@
 """The training harness on real MNIST subsets: smoke end to end, resume, atomicity,
-divergence, configuration errors, the mirrored strategy and determinism."""
+divergence, Ctrl-C and SIGTERM, configuration errors, the mirrored strategy and determinism."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -175,6 +176,55 @@ def test_a_crash_inside_an_epoch_resumes_the_curve_without_duplicates(tmp_path, 
     assert resumed["images"].tolist() == straight["images"].tolist() == list(range(0, 3 * 192 + 1, 64))
     assert resumed["fid_quick"].tolist() == straight["fid_quick"].tolist()
     assert history(tmp_path / "a")["epoch"].tolist() == [1, 2, 3]
+
+
+class SignalAfterBatch(CrashAfterBatch):
+    """Sends this process `signum` (`times` times) after the n-th fit call's `batch`-th batch,
+    and counts the batches trained after that one."""
+
+    def __init__(self, n, batch, signum, times=1):
+        super().__init__(n, batch)
+        self.signum, self.times, self.later = signum, times, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.calls == self.n and batch == self.batch:
+            for _ in range(self.times):
+                os.kill(os.getpid(), self.signum)
+        elif self.calls == self.n and batch > self.batch:
+            self.later += 1
+
+
+@pytest.fixture
+def sigterm_raises():
+    """SIGTERM handled as the command line handles it (KeyboardInterrupt); restored after."""
+    from benchmarks.__main__ import _terminated
+
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    yield
+    signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_inside_a_pass_stops_at_the_next_step(signum, sigterm_raises, tmp_path, mnist_dir):
+    suite = tiny_suite(steps_per_execution=1)  # 3 steps a pass
+    sender = SignalAfterBatch(2, 0, signum)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        run_grid(suite, tmp_path, mnist_dir, keras_callbacks=[sender])
+    assert raised.traceback[-1].name == "check"  # raised by the harness once fit returned, not inside TF
+    assert sender.later == 0  # fit stopped after the step the signal came in
+    assert history(tmp_path)["epoch"].tolist() == [1]  # the pass cut short is not recorded
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handlers are restored
+    run_grid(suite, tmp_path, mnist_dir)
+    assert history(tmp_path)["epoch"].tolist() == [1, 2, 3]
+
+
+def test_a_second_ctrl_c_stops_at_once(tmp_path, mnist_dir):
+    sender = SignalAfterBatch(2, 0, signal.SIGINT, times=2)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        run_grid(tiny_suite(steps_per_execution=1), tmp_path, mnist_dir, keras_callbacks=[sender])
+    assert raised.traceback[-1].name == "_handler"  # raised inside fit, by the second signal
+    assert history(tmp_path)["epoch"].tolist() == [1]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_atomic_write_keeps_the_old_file(tmp_path, monkeypatch):
