@@ -195,17 +195,21 @@ class SignalAfterBatch(CrashAfterBatch):
 
 
 @pytest.fixture
-def sigterm_raises():
-    """SIGTERM handled as the command line handles it (KeyboardInterrupt); restored after."""
+def as_in_a_terminal():
+    """SIGINT and SIGTERM handled as the command line in a terminal handles them (both raise
+    KeyboardInterrupt), whatever this process inherited (a background job ignores SIGINT);
+    restored after."""
     from benchmarks.__main__ import _terminated
 
-    previous = signal.signal(signal.SIGTERM, _terminated)
-    yield
-    signal.signal(signal.SIGTERM, previous)
+    handlers = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: _terminated}
+    previous = {s: signal.signal(s, h) for s, h in handlers.items()}
+    yield handlers
+    for s, h in previous.items():
+        signal.signal(s, h)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_ctrl_c_or_sigterm_inside_a_pass_stops_at_the_next_step(signum, sigterm_raises, tmp_path, mnist_dir):
+def test_ctrl_c_or_sigterm_inside_a_pass_stops_at_the_next_step(signum, as_in_a_terminal, tmp_path, mnist_dir):
     suite = tiny_suite(steps_per_execution=1)  # 3 steps a pass
     sender = SignalAfterBatch(2, 0, signum)
     with pytest.raises(KeyboardInterrupt) as raised:
@@ -213,18 +217,18 @@ def test_ctrl_c_or_sigterm_inside_a_pass_stops_at_the_next_step(signum, sigterm_
     assert raised.traceback[-1].name == "check"  # raised by the harness once fit returned, not inside TF
     assert sender.later == 0  # fit stopped after the step the signal came in
     assert history(tmp_path)["epoch"].tolist() == [1]  # the pass cut short is not recorded
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handlers are restored
+    assert {s: signal.getsignal(s) for s in as_in_a_terminal} == as_in_a_terminal  # the handlers are restored
     run_grid(suite, tmp_path, mnist_dir)
     assert history(tmp_path)["epoch"].tolist() == [1, 2, 3]
 
 
-def test_a_second_ctrl_c_stops_at_once(tmp_path, mnist_dir):
+def test_a_second_ctrl_c_stops_at_once(as_in_a_terminal, tmp_path, mnist_dir):
     sender = SignalAfterBatch(2, 0, signal.SIGINT, times=2)
     with pytest.raises(KeyboardInterrupt) as raised:
         run_grid(tiny_suite(steps_per_execution=1), tmp_path, mnist_dir, keras_callbacks=[sender])
     assert raised.traceback[-1].name == "_handler"  # raised inside fit, by the second signal
     assert history(tmp_path)["epoch"].tolist() == [1]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert {s: signal.getsignal(s) for s in as_in_a_terminal} == as_in_a_terminal
 
 
 def test_atomic_write_keeps_the_old_file(tmp_path, monkeypatch):
