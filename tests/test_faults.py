@@ -422,7 +422,9 @@ def test_ctrl_c_is_one_line_naming_what_is_saved_and_the_resume_command(store, t
            "--data-dir", str(mnist_dir), "--models", "gan-dense"]
     # a shell without job control starts background jobs with SIGINT ignored, which children
     # inherit: give the command SIGINT's default disposition, as in a terminal
-    proc = subprocess.Popen(cmd, env=environment(0), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    # PYTHONFAULTHANDLER: should it crash instead (CI saw one segfault here), stderr shows where
+    proc = subprocess.Popen(cmd, env={**environment(0), "PYTHONFAULTHANDLER": "1"}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in proc.stdout:
         if "epoch 3/200" in line:
