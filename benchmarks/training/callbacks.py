@@ -1,7 +1,7 @@
 """Keras callbacks of the harness: the step clock and Ctrl-C at a step boundary inside `fit`,
-and the per-epoch side effects (sample grid, checkpoint, TensorBoard, progress line), which the harness calls with the
-epoch's history row as `logs` once that row is recorded (as keras-io's DCGAN `GANMonitor`
-saves its images)."""
+and the per-epoch side effects (sample grid, checkpoint, TensorBoard, progress line), which
+the harness calls with the epoch's history row as `logs` once that row is recorded (as
+keras-io's DCGAN `GANMonitor` saves its images)."""
 
 from __future__ import annotations
 
