@@ -1,4 +1,5 @@
-"""`python -m benchmarks COMMAND`: a thin entry point; every command lives in its own module."""
+"""`python -m benchmarks COMMAND`: a thin entry point; every command lives in its own module
+of `benchmarks.commands`."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import shlex
 import signal
 import sys
 
-from benchmarks import errors
+from benchmarks import settings
 from benchmarks.data.mnist import DATASETS
 from benchmarks.errors import UserError
-from benchmarks.training.precision import PRECISIONS
+from benchmarks.precision import DTYPES
 
 DATASET_NAMES = tuple(DATASETS)
 DATA_DIR_HELP = ("folder of the dataset's IDX files (else $MNIST_DIR or $FASHION_MNIST_DIR, else Debian's "
@@ -22,35 +23,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
-# command -> (module, function): each command is imported only when it runs
-COMMANDS = {
-    "data": ("benchmarks.data.command", "main"),
-    "run": ("benchmarks.training.grid", "run_command"),
-    "perf": ("benchmarks.training.perf", "main"),
-    "feature-net": ("benchmarks.scoring.feature_net", "main"),
-    "score": ("benchmarks.scoring.scorer", "main"),
-    "report": ("benchmarks.reporting.report", "main"),
-    "lecture": ("benchmarks.lecture.command", "main"),
-    "bench": ("benchmarks.bench", "bench_command"),
-    "reproduce": ("benchmarks.reproduce", "main"),
-}
-
 
 def _add_run_args(p: argparse.ArgumentParser, suite_default: str | None) -> None:
     p.add_argument("--suite", default=suite_default, required=suite_default is None,
-                   help="a suite name (smoke, default, long) or a path to a TOML file")
+                   help="a suite name (smoke, default, long, paper, parity) or a path to a TOML file")
     p.add_argument("--out", help="output folder (default: results/, or results/<dataset>/ for a dataset other "
                    "than MNIST)")
-    p.add_argument("--models", nargs="+", help="only these models")
-    p.add_argument("--seeds", nargs="+", type=int, help="only these seeds")
-    p.add_argument("--epochs", type=int,
-                   help="train every model for N epochs, passes over the training images (default: the suite's)")
-    p.add_argument("--dataset", choices=DATASET_NAMES, help="the suite's dataset for every run (default: the suite's, "
-                   "else mnist)")
+    settings.add_flags(p)
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
-    p.add_argument("--strategy", choices=("default", "mirrored"), help="tf.distribute strategy")
-    p.add_argument("--precision", choices=PRECISIONS,
-                   help="training precision for every model (default: the suite's, usually auto)")
     p.add_argument("--shard", help="i/n: run only every n-th run of the grid, starting at i")
     p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard logs")
 
@@ -71,11 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--models", nargs="+")
     p.add_argument("--steps", type=int, default=40, help="timed steps per model and setting")
     p.add_argument("--reps", type=int, default=3, help="interleaved repetitions (the median is reported)")
-    p.add_argument("--precision", choices=PRECISIONS, help="training precision (default: the suite's)")
+    p.add_argument("--dtype", choices=DTYPES, help="training dtype policy (default: the suite's)")
     p.add_argument("--parity", action="store_true",
                    help="also train the parity suite in float32 and bf16 and compare their quality")
     p.add_argument("--out", default="results")
-    p.add_argument("--data-dir", help="MNIST folder (else $MNIST_DIR, else Keras)")
+    p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
     p = sub.add_parser("feature-net", help="check or retrain a dataset's pinned feature network")
     p.add_argument("--train", action="store_true", help="retrain it (seed 0) as a candidate to pin")
@@ -84,7 +64,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="write metrics.json for every finished run")
     p.add_argument("path", nargs="?", default="results", help="an output folder or one run folder")
-    p.add_argument("--suite", help="suite whose [eval] settings to use (default: each run's own)")
     p.add_argument("--data-dir")
     p.add_argument("--force", action="store_true", help="rescore runs whose metrics are current")
 
@@ -106,30 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command. Exit status 2 when it met bad input: a UserError that stopped it, or
-    damaged run-store files it reported on the way (`errors.report`); 130 on Ctrl-C."""
+    """Run one command: its exit status (2 when it met bad input: a UserError that stopped it,
+    or damaged run-store files it reported on the way); 130 on Ctrl-C."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
-    errors.reset()
     try:
-        module, function = COMMANDS[args.command]
-        command = getattr(importlib.import_module(module), function)
-        status = command(args) or 0
+        command = importlib.import_module(f"benchmarks.commands.{args.command.replace('-', '_')}")
+        return command.main(args) or 0
     except UserError as err:
-        if str(err) not in errors.reported():
-            print(f"error: {err}", file=sys.stderr)
+        print(f"error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(interrupted(argv), file=sys.stderr, flush=True)
+    except KeyboardInterrupt as err:
+        print(interrupted(argv, getattr(err, "saved", None)), file=sys.stderr, flush=True)
         return 130
-    return 2 if errors.reported() else status
 
 
-def interrupted(argv: list[str]) -> str:
+def interrupted(argv: list[str], saved: str | None) -> str:
     """The one line for Ctrl-C: what is saved, and the command that resumes."""
-    from benchmarks import runs
-
-    saved = f"last saved: {runs.last_saved}" if runs.last_saved else "nothing new was saved"
+    saved = f"last saved: {saved}" if saved else "nothing new was saved"
     return (f"interrupted ({saved}; every finished run and each run's last epoch are kept); "
             f"resume with: python -m benchmarks {shlex.join(argv)}")
 

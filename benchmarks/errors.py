@@ -1,6 +1,7 @@
 """Bad input reaches a user as one line and exit status 2: `UserError` stops a command;
-`Damaged` (a run-store file that cannot be read) stops only the run it belongs to, via
-`report`, and the command goes on with the others and ends with status 2."""
+`Damaged` (a run-store file that cannot be read) stops only the run it belongs to: the
+command prints its line (`report`), goes on with the others and ends with status 2.
+`Interrupted` is Ctrl-C or SIGTERM, carrying what was saved last for the one-line message."""
 
 from __future__ import annotations
 
@@ -20,21 +21,14 @@ class Damaged(UserError):
         self.path = Path(path)
 
 
-_reported: list[str] = []
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM, with a line naming what the command saved last (None: nothing)."""
+
+    def __init__(self, saved: str | None = None):
+        super().__init__(saved)
+        self.saved = saved
 
 
-def report(err: UserError) -> None:
-    """Print a problem that ends one run's part in a command as its one line (once per message);
-    the command goes on and `python -m benchmarks` then exits with status 2."""
-    message = str(err)
-    if message not in _reported:
-        _reported.append(message)
-        print(f"error: {message}", file=sys.stderr, flush=True)
-
-
-def reported() -> list[str]:
-    return list(_reported)
-
-
-def reset() -> None:
-    _reported.clear()
+def report(problem) -> None:
+    """Print one problem (a UserError or its line) that ends one run's part in a command."""
+    print(f"error: {problem}", file=sys.stderr, flush=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks import errors, files
+from benchmarks import files, settings
 from benchmarks.errors import Damaged, UserError
 
 REAL_ROW = "real-data"  # the reference row: real held-out images scored as if they were samples
@@ -67,12 +67,9 @@ def iter_run_dirs(out: Path) -> list[Path]:
 
 RETRAIN = "delete its run folder to retrain it"
 RESAMPLE = "delete it and status.json, then re-run the same `run` (the run ends again from its checkpoint)"
-CONFIG_KEYS = {"model": str, "seed": int, "family": str, "epochs": int, "batch_size": int, "precision": str,
-               "jit_compile": bool, "steps_per_execution": int, "hyperparameters": dict, "eval": dict}
 STATUSES = ("finished", "diverged")  # status.json; a run without one is 'unfinished'
 HISTORY_COLUMNS = ("epoch", "train_seconds", "epoch_seconds", "warmup_seconds", "images", "images_per_sec")
 CURVE_COLUMNS = ("images", "epoch", "train_seconds")
-last_saved = None  # what this process saved last, for the Ctrl-C message
 
 
 def read_config(folder: Path) -> dict:
@@ -81,7 +78,7 @@ def read_config(folder: Path) -> dict:
     import models
 
     path = Path(folder) / CONFIG
-    config = files.read_json(path, RETRAIN, CONFIG_KEYS)
+    config = files.read_json(path, RETRAIN, settings.config_types())
     if config["model"] not in models.MODEL_NAMES:
         raise Damaged(path, f"names an unknown model {config['model']!r}", RETRAIN)
     folder = Path(folder)
@@ -89,22 +86,6 @@ def read_config(folder: Path) -> dict:
     if folder.name.startswith("seed-") and (folder.parent.name, folder.name) != expected:
         raise Damaged(path, f"belongs to {config['model']} seed {config['seed']}, not to this folder", RETRAIN)
     return config
-
-
-def dataset_of(config: dict) -> str:
-    """The dataset a run trained on (configs from before the setting existed: MNIST)."""
-    return config.get("dataset", "mnist")
-
-
-def datasets(folders) -> set:
-    """The datasets of these run folders (unreadable configs are left to their readers)."""
-    found = set()
-    for folder in folders:
-        try:
-            found.add(dataset_of(read_config(folder)))
-        except Damaged:
-            pass
-    return found
 
 
 def read_status(folder: Path) -> str:
@@ -125,9 +106,7 @@ def read_status_file(folder: Path) -> dict:
 
 
 def write_status(folder: Path, status: str, **info) -> None:
-    global last_saved
     files.write_json(Path(folder) / STATUS, {"status": status, **info})
-    last_saved = f"{folder} ({status})"
 
 
 def read_history(folder: Path) -> pd.DataFrame | None:
@@ -190,90 +169,72 @@ def exclusive(folder: Path):
         os.close(fd)  # releases the lock
 
 
-def histories(out: Path, read=read_history) -> dict[str, list[pd.DataFrame]]:
-    """model -> the history.csv (or with read=read_curve, the curve.csv) of each of its runs,
-    in seed order."""
-    found = {}
-    for folder in iter_run_dirs(out):
-        try:
-            frame = read(folder)
-            if frame is not None:
-                found.setdefault(read_config(folder)["model"], []).append(frame)
-        except Damaged as err:  # the report goes on without it, and says so
-            errors.report(err)
-    return found
+FORMAT = 2  # checkpoint/state.npz: 2 stores each variable under its name (models.state)
 
 
-def curves(out: Path) -> dict[str, list[pd.DataFrame]]:
-    return histories(out, read_curve)
+def save_checkpoint(folder: Path, state: dict, epoch: int, train_seconds: float) -> None:
+    """One atomic file: every state variable under its name, the epoch and the training
+    seconds so far."""
+    arrays = {f"state/{name}": np.asarray(v.numpy()) for name, v in state.items()}
+    files.write_npz(Path(folder) / CHECKPOINT, format=np.int64(FORMAT), epoch=np.int64(epoch),
+                    train_seconds=np.float64(train_seconds), **arrays)
 
 
-def model_run_dirs(out: Path, model: str) -> list[Path]:
-    """The run folders of `model` below OUT/runs."""
-    return [d for d in iter_run_dirs(out) if d.parent.name == model]
-
-
-def first_run(out: Path, model: str, need: str) -> Path | None:
-    """The first run folder of `model` (by seed) that holds `need`."""
-    return next((d for d in model_run_dirs(out, model) if (d / need).exists()), None)
-
-
-def save_checkpoint(folder: Path, variables, epoch: int, train_seconds: float) -> None:
-    """One atomic file: every state variable, the epoch and the training seconds so far."""
-    global last_saved
-    arrays = {f"v{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(variables)}
-    files.write_npz(Path(folder) / CHECKPOINT, epoch=np.int64(epoch), train_seconds=np.float64(train_seconds),
-                    **arrays)
-    last_saved = f"{folder} at epoch {epoch}"
-
-
-def load_checkpoint(folder: Path, variables, required: bool = False) -> tuple[int, float]:
-    """Assign the checkpointed state; returns (epoch, training seconds), (0, 0.0) if there is
-    none yet (unless `required`). A damaged or foreign checkpoint is `Damaged`, never a silent
-    restart from epoch 0."""
+def load_checkpoint(folder: Path, state: dict, required: bool = False) -> tuple[int, float]:
+    """Assign the checkpointed state by name, each array's shape checked; returns (epoch,
+    training seconds), (0, 0.0) if there is none yet (unless `required`). A damaged, foreign
+    or positional (older) checkpoint is `Damaged`, never a silent restart from epoch 0."""
     path = Path(folder) / CHECKPOINT
     fix = f"delete {path} to retrain this run from epoch 0"
     if not path.exists():
         if required:
             raise Damaged(path, "is missing", RETRAIN)
         return 0, 0.0
-    names = [f"v{i:04d}" for i in range(len(variables))]
-    state = files.load_npz(path, fix, ("epoch", "train_seconds"))
-    if sorted(state) != sorted(["epoch", "train_seconds", *names]):
-        raise Damaged(path, f"holds {len(state) - 2} variables, the model {len(variables)}: not this model's", fix)
-    for name, v in zip(names, variables):
-        if tuple(state[name].shape) != tuple(v.shape):
-            raise Damaged(path, f"holds {name} of shape {state[name].shape}, the model {tuple(v.shape)}: not this "
+    saved = files.load_npz(path, fix)
+    if "format" not in saved and "v0000" in saved:
+        raise Damaged(path, "stores its variables by position (a genbench before checkpoint format 2), which "
+                      "cannot be matched to the model safely", f"delete {Path(folder)} to retrain this run")
+    required = {"format", "epoch", "train_seconds"}
+    if not required <= set(saved) or saved["format"].shape or int(saved["format"]) != FORMAT:
+        raise Damaged(path, f"is not a checkpoint of format {FORMAT}", fix)
+    arrays = {k.removeprefix("state/"): v for k, v in saved.items() if k.startswith("state/")}
+    missing, foreign = sorted(set(state) - set(arrays)), sorted(set(arrays) - set(state))
+    if missing or foreign:
+        what = f"lacks {missing[0]}" if missing else f"holds {foreign[0]}, which the model lacks"
+        raise Damaged(path, f"{what} ({len(missing)} missing, {len(foreign)} foreign): not this model's", fix)
+    for name, v in state.items():
+        if tuple(arrays[name].shape) != tuple(v.shape):
+            raise Damaged(path, f"holds {name} of shape {arrays[name].shape}, the model {tuple(v.shape)}: not this "
                           "model's", fix)
-    epoch, seconds = state["epoch"], state["train_seconds"]
+    epoch, seconds = saved["epoch"], saved["train_seconds"]
     if epoch.shape or not 0 < int(epoch) <= 1_000_000 or seconds.shape or not np.isfinite(seconds):
         raise Damaged(path, f"has a bad epoch ({epoch}) or training time ({seconds})", fix)
-    for name, v in zip(names, variables):
-        v.assign(state[name])
+    for name, v in state.items():
+        v.assign(arrays[name])
     return int(epoch), float(seconds)
 
 
 def build_model(config: dict, strategy=None, dtype_policy: str | None = None):
-    """(model, state variables) as config.json describes them, seeded, every network built,
-    in the run's precision or in `dtype_policy` (the variables are float32 either way)."""
+    """(model, its named state) as config.json describes them, seeded, every network built,
+    in the run's dtype policy or in `dtype_policy` (the variables are float32 either way)."""
     import keras
     import tensorflow as tf
 
     import models
-    from benchmarks.training.precision import policy
+    from benchmarks.precision import policy
 
     keras.utils.set_random_seed(config["seed"])
-    with (strategy or tf.distribute.get_strategy()).scope(), policy(dtype_policy or config.get("precision", "float32")):
+    with (strategy or tf.distribute.get_strategy()).scope(), policy(dtype_policy or config["dtype"]):
         model = models.build(config["model"], seed=config["seed"], jit_compile=config["jit_compile"],
                              steps_per_execution=config["steps_per_execution"], **config["hyperparameters"])
         model.sample(1)  # builds every sub-network before the state is listed
-        variables = models.state_variables(model)
-    return model, variables
+        state = models.state(model)
+    return model, state
 
 
-def load_model(folder: Path):
-    """The model of a run folder, rebuilt in float32 (every evaluation is) from config.json
-    and its last checkpoint."""
-    model, variables = build_model(read_config(folder), dtype_policy="float32")
-    load_checkpoint(folder, variables, required=True)
+def load_model(folder: Path, config: dict | None = None):
+    """The model of a run folder, rebuilt in float32 (every evaluation is) from its config
+    (`config`, else config.json read now) and its last checkpoint."""
+    model, state = build_model(config or read_config(folder), dtype_policy="float32")
+    load_checkpoint(folder, state, required=True)
     return model

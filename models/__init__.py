@@ -5,11 +5,13 @@ Importing this package does not import TensorFlow; `build` does.
 
 from __future__ import annotations
 
+import re
+
 from models.registry import COMPILE_KEYS, FAMILIES, MODEL_NAMES, defaults, entry, family, generator_loss, loss_variants
 from models.schedules import learning_rate
 
 __all__ = ["COMPILE_KEYS", "FAMILIES", "MODEL_NAMES", "build", "defaults", "family", "generator_loss",
-           "learning_rate", "loss_variants", "parameter_count", "state_variables"]
+           "learning_rate", "loss_variants", "parameter_count", "state", "state_variables"]
 
 
 def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **overrides):
@@ -40,14 +42,45 @@ def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **
     return model
 
 
-def state_variables(model) -> list:
-    """Every variable needed to resume: weights, BN statistics, RNG state, optimizer slots."""
-    out = list(model.variables)
+NETWORKS = ("encoder", "decoder", "discriminator", "generator")
+OPTIMIZERS = ("optimizer", "d_optimizer", "g_optimizer")
+
+
+def state(model) -> dict:
+    """Every variable needed to resume (weights, BN statistics, RNG state, optimizer slots),
+    each under a name that depends only on the model's structure, never on Keras's
+    process-wide layer counters: `generator/01-batch_normalization/moving_mean`,
+    `seed_generator/state`, `g_optimizer/iteration`,
+    `g_optimizer/generator/00-dense/kernel/momentum`."""
+    names = {id(model.seed_generator.state): "seed_generator/state"}
+    for role in NETWORKS:
+        net = getattr(model, role, None)
+        for i, layer in enumerate(net.layers if net is not None else ()):
+            kind = re.sub(r"(?<!^)(?=[A-Z])", "_", type(layer).__name__).lower().replace("2_d", "2d")
+            names.update({id(v): f"{role}/{i:02d}-{kind}/{v.name}" for v in layer.variables})
+    out = {}
+    for v in model.variables:
+        if id(v) not in names:
+            raise ValueError(f"{model.name}: variable {v.path} belongs to no network of {NETWORKS}")
+        out[names[id(v)]] = v
     for opt in model.optimizers():
+        role = next(r for r in OPTIMIZERS if getattr(model, r, None) is opt)
         if not opt.built:
             opt.build(_optimized_variables(model, opt))
-        out += list(opt.variables)
+        targets = {t.path.replace("/", "_"): names[id(t)] for t in _optimized_variables(model, opt)}
+        for v in opt.variables:  # a slot's path is <optimizer>/<its variable's path, _-joined>_<slot>
+            local = v.path.split("/", 1)[-1]
+            target, _, slot = local.rpartition("_")
+            out[f"{role}/{targets[target]}/{slot}" if target in targets else f"{role}/{v.name}"] = v
+    if len(out) != len({id(v) for v in out.values()}) or len(out) != len(model.variables) + sum(
+            len(o.variables) for o in model.optimizers()):
+        raise ValueError(f"{model.name}: two variables share a checkpoint name")
     return out
+
+
+def state_variables(model) -> list:
+    """The variables of `state`, in its order."""
+    return list(state(model).values())
 
 
 def _optimized_variables(model, opt):

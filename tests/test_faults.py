@@ -210,7 +210,7 @@ def test_config_without_its_keys_at_run(copy, mnist_dir, capsys):
     files.write_json(gan(out) / "config.json", {"model": "gan-dense", "seed": 0})
     before = snapshot(out)
     code = main(command("run", out, suite, mnist_dir))
-    one_line(capsys, code, r"config.json lacks family, epochs, .* \(or they have the wrong type\)")
+    one_line(capsys, code, r"config.json lacks family, .*epochs, .* \(or they have the wrong type\)")
     assert snapshot(out) == before
 
 
@@ -241,6 +241,19 @@ def test_checkpoint_of_another_model_at_resume(copy, mnist_dir, capsys):
     before = snapshot(out)
     code = main(command("run", out, suite, mnist_dir))
     one_line(capsys, code, r"state.npz holds .*: not this model's; delete .*state.npz to retrain this run from epoch 0")
+    assert snapshot(out) == before
+
+
+def test_a_positional_checkpoint_of_an_older_genbench_at_resume(copy, mnist_dir, capsys):
+    out, suite = copy
+    (gan(out) / "status.json").unlink()
+    state = files.load_npz(gan(out) / "checkpoint" / "state.npz")
+    old = {f"v{i:04d}": a for i, (k, a) in enumerate(sorted(state.items())) if k.startswith("state/")}
+    files.write_npz(gan(out) / "checkpoint" / "state.npz", epoch=state["epoch"], train_seconds=state["train_seconds"],
+                    **old)  # as genbench wrote checkpoints before they were keyed by name
+    before = snapshot(out)
+    code = main(command("run", out, suite, mnist_dir))
+    one_line(capsys, code, r"state.npz stores its variables by position .*; delete .*gan-dense/seed-0 to retrain this run")
     assert snapshot(out) == before
 
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks import runs
+from benchmarks import records, runs
 from benchmarks.__main__ import main
-from benchmarks.reproduce import bernoulli_draws
-from benchmarks.training.suites import load_suite
+from benchmarks.scoring.scorer import bernoulli_draws
+from benchmarks.settings import load_suite
 
 pytestmark = pytest.mark.mnist
 
@@ -115,8 +115,8 @@ def test_bad_input_is_one_line(paper_out, capsys):
     from benchmarks.errors import UserError
     from benchmarks.reporting.paper import write_paper
 
-    with pytest.raises(UserError, match="vae-burda/seed-0 is missing; train it with"):
-        write_paper(root / "gone", {})
+    with pytest.raises(UserError, match="vae-burda seed 0 is missing; train it with"):
+        write_paper(root / "gone", records.load(root / "gone"), {}, {}, np.zeros((1, 28, 28, 1), np.float32))
 
 
 def test_the_paper_suite_spends_its_stages_and_the_papers_evaluation():

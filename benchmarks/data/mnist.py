@@ -37,7 +37,9 @@ FASHION_MD5 = {  # Fashion-MNIST (Xiao et al. 2017); Debian recompresses the .gz
 
 @dataclasses.dataclass(frozen=True)
 class Dataset:
-    """Everything dataset-specific: its title, md5s, sources and class names."""
+    """Everything dataset-specific: its title, files (md5s and sources), class names and
+    pinned feature network (weights file in benchmarks/scoring/assets/, its sha256, and the test
+    accuracy a retrained candidate must reach to be pinned)."""
 
     name: str
     title: str
@@ -48,19 +50,28 @@ class Dataset:
     classes: tuple
     noun: str  # what one image shows: "digit", "article"
     classes_header: str  # the table column of classes covered
+    features: str  # the feature network's weights file
+    features_sha256: str
+    features_min_accuracy: float
 
 
 DATASETS = {
     "mnist": Dataset("mnist", "MNIST", CANONICAL_MD5, "MNIST_DIR", "mnist", None,
-                     tuple(str(d) for d in range(10)), "digit", "Digits"),
+                     tuple(str(d) for d in range(10)), "digit", "Digits", "feature_net.npz",
+                     "be91763c4cd99ac8feaad91bb0f9477b4ceb6d7ca407134a854a2c95a5da6851", 0.993),
     "fashion-mnist": Dataset("fashion-mnist", "Fashion-MNIST", FASHION_MD5, "FASHION_MNIST_DIR", "fashion_mnist",
                              "/usr/share/datasets/fashion-mnist",
                              ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-                              "Bag", "Ankle boot"), "article", "Classes"),
+                              "Bag", "Ankle boot"), "article", "Classes", "feature_net-fashion-mnist.npz",
+                             "0d3a160212ef963999a5978508c763a5a7d5c3262c3fbc6ab02d01cec7ec0fb2", 0.92),
 }
+MNIST = DATASETS["mnist"]
 
 
-def dataset(name: str) -> Dataset:
+def dataset(name: str | Dataset) -> Dataset:
+    """The Dataset of a name (a Dataset is returned as it is)."""
+    if isinstance(name, Dataset):
+        return name
     if name not in DATASETS:
         raise UserError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}")
     return DATASETS[name]
@@ -73,14 +84,15 @@ VALIDATION = slice(50_000, 60_000)  # never trained on: model selection and the 
 FIT_IMAGES = FIT.stop
 
 
-def how_to_provide(name: str = "mnist") -> str:
+def how_to_provide(name: str | Dataset = MNIST) -> str:
     spec = dataset(name)
+    name = spec.name
     debian = f", install Debian's dataset-{name} (apt-get install dataset-{name})" if spec.debian else ""
     return (f"pass --data-dir DIR (or set {spec.env}) to a folder with the four {spec.title} IDX files{debian}, "
             f"or unset both to download through keras.datasets.{spec.keras}")
 
 
-HOW_TO_PROVIDE = how_to_provide("mnist")
+HOW_TO_PROVIDE = how_to_provide(MNIST)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -118,7 +130,7 @@ def parse_idx(content: bytes, name: str = "<bytes>") -> np.ndarray:
     return np.frombuffer(content, dtype=np.uint8, offset=header).reshape(dims).copy()
 
 
-def read_idx_file(path: Path, check_md5: bool = True, name: str = "mnist") -> np.ndarray:
+def read_idx_file(path: Path, check_md5: bool = True, name: str | Dataset = MNIST) -> np.ndarray:
     """Read one IDX file (gzip or raw), checking the md5 of its content against `name`'s."""
     content = _read_bytes(path)
     array = parse_idx(content, str(path))
@@ -145,7 +157,7 @@ def _find(data_dir: Path, stem: str, name: str) -> Path:
     raise UserError(f"{dataset(name).title} file {data_dir / stem}[.gz] not found; {how_to_provide(name)}")
 
 
-def resolve_source(data_dir: str | os.PathLike | None = None, name: str = "mnist") -> str:
+def resolve_source(data_dir: str | os.PathLike | None = None, name: str | Dataset = MNIST) -> str:
     """Where the dataset will come from: a folder path, or 'keras.datasets.<name>'."""
     spec = dataset(name)
     chosen = data_dir if data_dir not in (None, "") else os.environ.get(spec.env) or None
@@ -176,10 +188,10 @@ def _load_cached(source: str, name: str):
     return (x_train, y_train), (x_test, y_test)
 
 
-def load_mnist(data_dir: str | os.PathLike | None = None, name: str = "mnist"):
-    """`(x_train, y_train), (x_test, y_test)` of dataset `name` as uint8 arrays, like
-    keras.datasets.mnist.load_data()."""
-    return _load_cached(resolve_source(data_dir, name), name)
+def load_mnist(data_dir: str | os.PathLike | None = None, name: str | Dataset = MNIST):
+    """`(x_train, y_train), (x_test, y_test)` of dataset `name` (a Dataset or its name) as
+    uint8 arrays, like keras.datasets.mnist.load_data()."""
+    return _load_cached(resolve_source(data_dir, name), dataset(name).name)
 
 
 def split_validation(x_train: np.ndarray, y_train: np.ndarray):

@@ -3,10 +3,7 @@ benchmark's own GAN runs with and without the saturating generator loss."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import models
-from benchmarks import runs
 from benchmarks.lecture import checks
 from benchmarks.reporting import plots
 
@@ -78,10 +75,10 @@ def fig_generator_loss(d):
     return fig
 
 
-def fig_runs(out: Path):
-    """Each GAN against its generator-loss variant (models.loss_variants) from the benchmark
-    runs of `out`, if both were trained; None otherwise."""
-    histories, curves = runs.histories(out), runs.curves(out)
+def fig_runs(histories: dict, curves: dict):
+    """Each GAN against its generator-loss variant (models.loss_variants), from the benchmark
+    runs' histories and curves (model -> tables, one per seed), if both were trained; None
+    otherwise."""
     pair = next(((base, variant) for base, variant in models.loss_variants()
                  if base in histories and variant in histories), None)
     if pair is None:

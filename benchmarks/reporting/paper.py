@@ -1,8 +1,9 @@
-"""results/paper/: the two reproductions (`benchmarks.reproduce`) beside the papers' numbers.
+"""results/paper/: the two reproductions (`benchmarks.commands.reproduce`) beside the papers' numbers.
 
 README.md (tables, schedule, time, machine, reading), table.csv, config-<model>.json (each
 run's config.json as it trained), curves.png/pdf (test bound against passes; the GAN's quick
-FID) and samples.png/pdf. Only reads checked run-store files; every write is atomic.
+FID) and samples.png/pdf, drawn from the runs' records and the published numbers
+(`published`); every write is atomic.
 """
 
 from __future__ import annotations
@@ -12,44 +13,48 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks import files, runs
+from benchmarks import files
 from benchmarks.errors import UserError
+from benchmarks.images import tile
+from benchmarks.records import Loaded
 from benchmarks.reporting import plots
-from benchmarks.reporting.papers import GOODFELLOW
+from benchmarks.reporting.published import GAN as GOODFELLOW_GAN
+from benchmarks.reporting.published import GOODFELLOW
+from benchmarks.reporting.published import VAE as BURDA_VAE
 from models.registry import BURDA_STAGES
 
-BURDA_NLL = 86.76  # Burda et al. 2015, Table 1: VAE, one stochastic layer, k = 1, MNIST
 GAN, VAE = "gan-conv", "vae-burda"
+NLL = "NLL, test set (nats, lower is better)"
+PARZEN = "Parzen log-likelihood, test set (nats, higher is better)"
 
 
-def _load(out: Path) -> dict:
-    """model -> {config, metrics, history, curve, samples} of its seed-0 run."""
-    loaded = {}
+def runs_of(loaded: Loaded, out: Path) -> dict:
+    """model -> {config, metrics, history, curve, samples} of its seed-0 run (samples read now)."""
+    found = {}
     for model in (VAE, GAN):
-        folder = runs.run_dir(out, model, 0)
-        if not (folder / runs.CONFIG).is_file():
-            raise UserError(f"{folder} is missing; train it with `python -m benchmarks reproduce --out {out}`")
-        config = runs.read_config(folder)
-        loaded[model] = {"config": config, "metrics": runs.read_metrics(folder, config),
-                         "history": runs.read_history(folder), "curve": runs.read_curve(folder),
-                         "samples": runs.read_samples(folder)}
-    return loaded
+        record = next((r for r in loaded.of(model) if r.seed == 0), None)
+        if record is None:
+            raise UserError(f"{out}: {model} seed 0 is missing; train it with "
+                            f"`python -m benchmarks reproduce --out {out}`")
+        if record.metrics is None:
+            raise UserError(f"{record.folder} is not scored; run `python -m benchmarks reproduce --out {out}`")
+        found[model] = {"config": record.config, "metrics": record.metrics, "history": record.history,
+                        "curve": record.curve, "samples": record.samples()}
+    return found
 
 
 def table(loaded: dict, real: dict, draws: dict) -> pd.DataFrame:
     """The rows of both comparisons: the papers' and ours, in nats."""
     vae, gan = loaded[VAE]["metrics"], loaded[GAN]["metrics"]
     k = vae["iwae_k"]
-    rows = [("NLL, test set (nats, lower is better)", "VAE, 1 stochastic layer, k = 1 (Burda et al. 2015)",
-             "paper", BURDA_NLL, np.nan, "3,280 passes; IWAE bound, k = 5000"),
-            ("NLL, test set (nats, lower is better)", "vae-burda (genbench)", "ours", -vae["iwae_bound"],
+    rows = [(NLL, f"VAE, 1 stochastic layer, k = 1 ({BURDA_VAE.paper})", "paper", BURDA_VAE.value,
+             BURDA_VAE.spread or np.nan, f"{sum(BURDA_STAGES):,} passes; IWAE bound, k = 5000"),
+            (NLL, "vae-burda (genbench)", "ours", -vae["iwae_bound"],
              vae["iwae_bound_se"], f"{vae['epochs']} passes; IWAE bound, k = {k}, {vae['iwae_images']} images"),
-            ("NLL, test set (nats, lower is better)", "vae-burda, test ELBO (genbench)", "ours", -vae["test_elbo"],
+            (NLL, "vae-burda, test ELBO (genbench)", "ours", -vae["test_elbo"],
              vae["test_elbo_se"], "one z per image, analytic KL")]
-    parzen = "Parzen log-likelihood, test set (nats, higher is better)"
-    for name, value in GOODFELLOW:
-        mean, se = (float(v.replace("−", "-")) for v in value.split(" ± "))
-        rows.append((parzen, f"{name} (Goodfellow et al. 2014)", "paper", mean, se, "10,000 samples"))
+    parzen = PARZEN
+    rows += [(parzen, f"{p.model} ({p.paper})", "paper", p.value, p.spread, "10,000 samples") for p in GOODFELLOW]
     rows += [(parzen, "gan-conv (genbench)", "ours", gan["parzen_ll"], gan["parzen_ll_se"],
               f"{gan['epochs']} epochs, σ = {gan['parzen_sigma']:.3f}"),
              (parzen, "vae-burda, Bernoulli means (genbench)", "ours", vae["parzen_ll"], vae["parzen_ll_se"],
@@ -102,22 +107,18 @@ def machine(config: dict) -> str:
             f" fp32 {peaks.get('float32', float('nan')):.0f}, bf16 {peaks.get('bfloat16', float('nan')):.0f} GFLOP/s")
 
 
-def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
-    vae, gan = loaded[VAE], loaded[GAN]
-    vm, gm, vc = vae["metrics"], gan["metrics"], vae["config"]
-    ev = vc["eval"]
-    nll, stages = -vm["iwae_bound"], vc["hyperparameters"]["stages"]
-    gap = nll - BURDA_NLL
-    where = machine(vc)
-    by = {c: frame[frame["comparison"] == c] for c in frame["comparison"].unique()}
-    draw = draws[VAE]["parzen_ll"]
-    lines = [
-        "# Two published MNIST numbers, reproduced on this machine", "",
-        "Made by `python -m benchmarks reproduce` (the `paper` suite); the run resumes where it was interrupted.",
-        f"Machine: {where}.", "",
-        "## Burda et al. 2015: the VAE's test log-likelihood", "",
-        *_md_table(next(iter(by.values()))), "",
-        f"**{nll:.2f} nats against the paper's {BURDA_NLL}: {gap:+.2f} nats"
+def _header(where: str) -> list[str]:
+    return ["# Two published MNIST numbers, reproduced on this machine", "",
+            "Made by `python -m benchmarks reproduce` (the `paper` suite); the run resumes where it was interrupted.",
+            f"Machine: {where}.", ""]
+
+
+def _burda(vm: dict, vc: dict, rows: pd.DataFrame) -> list[str]:
+    nll, stages, paper = -vm["iwae_bound"], vc["hyperparameters"]["stages"], BURDA_VAE.value
+    gap = nll - paper
+    return [
+        f"## {BURDA_VAE.paper}: the VAE's test log-likelihood", "", *_md_table(rows), "",
+        f"**{nll:.2f} nats against the paper's {paper}: {gap:+.2f} nats"
         f" ({'within' if abs(gap) <= 1 else 'not within'} the 1-nat target).**",
         f"Training: {vm['epochs']} passes over train[0:{vc['train_images']}] in {_minutes(vm['train_seconds'])}"
         f" ({vm['images_per_sec']:.0f} images/s); the k = {vm['iwae_k']} bound on the {vm['iwae_images']:,} test images"
@@ -132,31 +133,45 @@ def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
         " validation images), the paper on 60,000. The test set is binarized once, x = [u < pixel] with u from"
         " numpy.random.default_rng(0) over the (10000, 28, 28, 1) array in [0, 1]; the IWAE bound's z are drawn"
         " with TensorFlow's stateless sampler, seeded by each batch's first index. ± is the standard error over"
-        f" the {vm['iwae_images']:,} test images.", "",
-        "## Goodfellow et al. 2014: the Parzen-window protocol", "",
-        *_md_table(by["Parzen log-likelihood, test set (nats, higher is better)"]), "",
+        f" the {vm['iwae_images']:,} test images.", ""]
+
+
+def _goodfellow(vm: dict, gm: dict, real: dict, draw: float, n_samples: int, rows: pd.DataFrame) -> list[str]:
+    paper = GOODFELLOW_GAN
+    return [
+        f"## {paper.paper}: the Parzen-window protocol", "", *_md_table(rows), "",
         f"gan-conv: the default suite's conv GAN trained {gm['epochs']} epoch{'s' * (gm['epochs'] != 1)}"
-        f" ({_minutes(gm['train_seconds'])},"
-        f" {gm['images_per_sec']:.0f} images/s); FID {gm['fid']:.2f} in the pinned MNIST features (vae-burda's"
-        f" means: {vm['fid']:.2f}). Protocol: {len(loaded[GAN]['samples']):,} samples; σ maximises the mean"
-        " log-likelihood of 1,000 held-out"
-        " training images, train[50000:51000], over 10 log-spaced values in [0.1, 1] (widened while the best is at"
-        " an edge); then the mean log-likelihood of the 10,000 test images ± its standard error over test images."
-        " The ceiling takes 10,000 real held-out images, train[50000:60000], as the samples (σ from"
-        " train[49000:50000]).", "",
-        f"**gan-conv scores {gm['parzen_ll']:.1f} ± {gm['parzen_ll_se']:.1f} against the paper's GAN 225 ± 2"
-        f" ({gm['parzen_ll'] - 225:+.1f}); real images reach {real['parzen_ll']:.1f}.**", "",
-        "### What the Parzen numbers say about blur (Theis et al. 2016)", "",
-        theis(vm, gm, real, draw), "",
+        f" ({_minutes(gm['train_seconds'])}, {gm['images_per_sec']:.0f} images/s); FID {gm['fid']:.2f} in the pinned"
+        f" MNIST features (vae-burda's means: {vm['fid']:.2f}). Protocol: {n_samples:,} samples; σ maximises the"
+        " mean log-likelihood of 1,000 held-out training images, train[50000:51000], over 10 log-spaced values in"
+        " [0.1, 1] (widened while the best is at an edge); then the mean log-likelihood of the 10,000 test images ±"
+        " its standard error over test images. The ceiling takes 10,000 real held-out images, train[50000:60000],"
+        " as the samples (σ from train[49000:50000]).", "",
+        f"**gan-conv scores {gm['parzen_ll']:.1f} ± {gm['parzen_ll_se']:.1f} against the paper's GAN {paper.text()}"
+        f" ({gm['parzen_ll'] - paper.value:+.1f}); real images reach {real['parzen_ll']:.1f}.**", "",
+        "### What the Parzen numbers say about blur (Theis et al. 2016)", "", theis(vm, gm, real, draw), ""]
+
+
+def _files(ev: dict, n_samples: int) -> list[str]:
+    return [
         "## Files", "",
         "- `table.csv`: every row above; `config-vae-burda.json`, `config-gan-conv.json`: the exact configuration"
         " of each run, with the machine and library versions it trained on.",
         f"- `curves.png`: vae-burda's test ELBO (all test images) and IWAE bound (k = {ev['curve_iwae_k']}, first"
-        f" {ev['curve_images']:,} test images) against"
-        " passes, the final k = 5000 bound and the paper's value; the conv GAN's quick FID against epochs.",
+        f" {ev['curve_images']:,} test images) against passes, the final k = 5000 bound and the paper's value;"
+        " the conv GAN's quick FID against epochs.",
         "- `samples.png`: vae-burda's means, its binary draws, and the conv GAN's samples (the first 64 of the"
-        f" {len(loaded[GAN]['samples']):,} each Parzen estimate used).", ""]
-    return "\n".join(lines)
+        f" {n_samples:,} each Parzen estimate used).", ""]
+
+
+def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
+    vae, gan = loaded[VAE], loaded[GAN]
+    n_samples = len(gan["samples"])
+    return "\n".join([*_header(machine(vae["config"])),
+                      *_burda(vae["metrics"], vae["config"], frame[frame["comparison"] == NLL]),
+                      *_goodfellow(vae["metrics"], gan["metrics"], real, draws[VAE]["parzen_ll"], n_samples,
+                                   frame[frame["comparison"] == PARZEN]),
+                      *_files(vae["config"]["eval"], n_samples)])
 
 
 def figures(out: Path, loaded: dict, draws_images: np.ndarray) -> None:
@@ -171,7 +186,7 @@ def figures(out: Path, loaded: dict, draws_images: np.ndarray) -> None:
     m = vae["metrics"]
     ax.plot([m["epochs"]], [-m["iwae_bound"]], "*", ms=18, color="black",
             label=f"k = {m['iwae_k']}: {-m['iwae_bound']:.2f}")
-    ax.axhline(BURDA_NLL, ls="--", color="grey", label=f"Burda et al.: {BURDA_NLL}")
+    ax.axhline(BURDA_VAE.value, ls="--", color="grey", label=f"{BURDA_VAE.paper}: {BURDA_VAE.value}")
     for end in np.cumsum(vae["config"]["hyperparameters"]["stages"])[:-1]:
         ax.axvline(end, color="grey", lw=0.5, alpha=0.5)
     ax.set_xscale("symlog", linthresh=1)  # the untrained model at 0, then passes on a log scale
@@ -179,7 +194,7 @@ def figures(out: Path, loaded: dict, draws_images: np.ndarray) -> None:
     ax.set(xlabel="passes over the training images", ylabel="test NLL bound (nats)",
            title="vae-burda: test bound against passes")
     late = -curve["test_elbo"][curve["epoch"] >= 1]  # the untrained model's ~540 nats would hide the rest
-    ax.set_ylim(min(BURDA_NLL, -m["iwae_bound"]) - 2, (late.max() if len(late) else BURDA_NLL) + 5)
+    ax.set_ylim(min(BURDA_VAE.value, -m["iwae_bound"]) - 2, (late.max() if len(late) else BURDA_VAE.value) + 5)
     ax.legend()
     ax = axes[0][1]
     ax.plot(gan["curve"]["epoch"], gan["curve"]["fid_quick"], "o-", color=plots.colour(GAN))
@@ -189,24 +204,23 @@ def figures(out: Path, loaded: dict, draws_images: np.ndarray) -> None:
     panels = [("vae-burda: means", vae["samples"]), ("vae-burda: binary draws", draws_images),
               ("gan-conv", gan["samples"])]
     for ax, (title, images) in zip(axes[0], panels):
-        ax.imshow(plots.tile(images[:64], 8), cmap="gray_r", vmin=0, vmax=1)
+        ax.imshow(tile(images[:64], 8), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(title)
         ax.axis("off")
     plots.save(fig, out, "samples")
 
 
-def write_paper(out: Path, draws: dict, data_dir=None) -> None:
-    from benchmarks.reproduce import bernoulli_draws
-
+def write_paper(out: Path, loaded: Loaded, real: dict, draws: dict, draw_images: np.ndarray) -> None:
+    """results/paper/ from the records of `out`: `real` is the real-data row's metrics, `draws`
+    model -> the Parzen estimate of its Bernoulli draws, `draw_images` vae-burda's draws."""
     out = Path(out)
-    loaded = _load(out)
-    real = runs.read_metrics(runs.reference_dir(out))
-    frame = table(loaded, real, draws)
+    picked = runs_of(loaded, out)
+    frame = table(picked, real, draws)
     files.write_csv(out / "table.csv", frame)
-    for model, item in loaded.items():
+    for model, item in picked.items():
         files.write_json(out / f"config-{model}.json", item["config"])
-    figures(out, loaded, bernoulli_draws(loaded[VAE]["samples"]))
-    text = readme(loaded, frame, real, draws)
+    figures(out, picked, draw_images)
+    text = readme(picked, frame, real, draws)
     if (out / "perf.md").is_file():
         text += ("- `perf.md`: made by `python -m benchmarks perf --suite paper --models vae-burda --steps 1000"
                  " --out OUT`: images/s in float32 and in mixed_bfloat16 measured side by side, behind the suite's"

@@ -8,15 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import files
+from benchmarks.data.mnist import MNIST, Dataset
+from benchmarks.reporting.published import BURDA, GOODFELLOW
 from benchmarks.runs import REAL_ROW
-
-GOODFELLOW = [  # Goodfellow et al. 2014, "Generative Adversarial Nets", Table 1
-    ("DBN", "138 ± 2"), ("Stacked CAE", "121 ± 1.6"), ("Deep GSN", "214 ± 1.1"),
-    ("Adversarial nets", "225 ± 2"),
-]
-BURDA = [  # Burda et al. 2015, "Importance Weighted Autoencoders", Table 1
-    ("VAE, one stochastic layer (k = 1)", "−86.76"), ("IWAE, one stochastic layer, k = 50", "−84.78"),
-]
 
 
 def _ours(summary: pd.DataFrame, column: str) -> list[tuple[str, str, str]]:
@@ -40,7 +34,7 @@ def papers_markdown(summary: pd.DataFrame, suite_note: str) -> str:
              f"Our rows: {suite_note}. An epoch is one pass over the 50,000 training images; the "
              "budget column shows how far from the papers' training budgets (hundreds of epochs "
              "on GPUs) our runs are."]
-    parzen = [f"| {m} (Goodfellow et al. 2014) | {v} | paper |" for m, v in GOODFELLOW]
+    parzen = [f"| {p.model} ({p.paper}) | {p.text()} | paper |" for p in GOODFELLOW]
     parzen += [f"| {m} | {v} | {b} |" for m, v, b in _ours(summary, "parzen_ll")]
     real = summary[summary["model"] == REAL_ROW]
     if len(real) and "parzen_ll_mean" in real:
@@ -55,7 +49,7 @@ def papers_markdown(summary: pd.DataFrame, suite_note: str) -> str:
         "Parzen LL", parzen)
     k = summary.get("iwae_k_mean", pd.Series(dtype=float)).dropna()
     k_text = f"k = {int(k.iloc[0])}" if len(k) else "IWAE"
-    vae = [f"| {m} (Burda et al. 2015) | {v} | paper, k = 5000 |" for m, v in BURDA]
+    vae = [f"| {p.model} ({p.paper}) | {p.text(sign=-1)} | paper, k = 5000 |" for p in BURDA]  # log p(x) = −NLL
     vae += [f"| {m} (test ELBO) | {v} | {b} |" for m, v, b in _ours(summary, "test_elbo")]
     vae += [f"| {m} (IWAE, {k_text}) | {v} | {b} |" for m, v, b in _ours(summary, "iwae_bound")]
     lines += _section(
@@ -93,7 +87,7 @@ def others_markdown(summary: pd.DataFrame, suite_note: str, spec) -> str:
     return "\n".join([*lines, ""])
 
 
-def write(out: Path, summary: pd.DataFrame, suite_note: str, spec=None) -> None:
-    text = papers_markdown(summary, suite_note) if spec is None or spec.name == "mnist" else \
-        others_markdown(summary, suite_note, spec)
+def write(out: Path, summary: pd.DataFrame, suite_note: str, spec: Dataset = MNIST) -> None:
+    """papers.md: the papers' MNIST numbers beside ours, or for another dataset our rows alone."""
+    text = papers_markdown(summary, suite_note) if spec is MNIST else others_markdown(summary, suite_note, spec)
     files.write_text(Path(out) / "papers.md", text)

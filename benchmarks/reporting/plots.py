@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from benchmarks import files  # noqa: E402
-from benchmarks.reporting.grids import tile  # noqa: E402
+from benchmarks.images import tile  # noqa: E402
 from benchmarks.runs import REAL_ROW  # noqa: E402
 
 SLIDE = (13.33, 7.5)  # inches: a 16:9 slide

@@ -4,15 +4,14 @@ view (quick FID at a time T every run reached) and the machine the seconds were 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 import models
-from benchmarks import errors, runs
-from benchmarks.data.mnist import DATASETS, Dataset
-from benchmarks.errors import Damaged, UserError
+from benchmarks import runs
+from benchmarks.data.mnist import MNIST, Dataset
+from benchmarks.errors import UserError
+from benchmarks.records import Loaded, RunRecord
 
 # column -> (header, higher is better?, decimals); grouped into the three tables
 QUALITY = {
@@ -33,31 +32,24 @@ PEAKS = ("float32", "bfloat16")  # matmul peaks recorded in each run's config.js
 TABLES = {"Sample quality": (QUALITY, models.FAMILIES), "Likelihood (VAEs, nats)": (LIKELIHOOD, ("vae",)),
           "Training cost": (COST, models.FAMILIES)}
 REAL = runs.REAL_ROW
-MNIST = DATASETS["mnist"]
 
 
-def collect(out: Path) -> pd.DataFrame:
-    """One row per run (and the real-data reference), from every metrics.json or config.json,
-    with the machine's matmul peaks as the run recorded them and its quick FID at the equal
-    time T (`equal_time`)."""
+def collect(loaded: Loaded) -> pd.DataFrame:
+    """One row per run (and the real-data reference), from its metrics.json or, unscored, its
+    status, with the machine's matmul peaks as the run recorded them and its quick FID at the
+    equal time T (`equal_time`). A damaged run folder is a row with status 'damaged'."""
     rows, curves = [], {}
-    for run_dir in runs.iter_run_dirs(out):
-        try:
-            row, curve = _run_row(run_dir)
-        except Damaged as err:  # shown as damaged, as a diverged run is; the command ends with status 2
-            errors.report(err)
-            seed = run_dir.name.removeprefix("seed-")
-            row, curve = {"model": run_dir.parent.name, "seed": int(seed) if seed.isdigit() else -1,
-                          "status": "damaged"}, None
-        rows.append(row)
-        curves[len(rows) - 1] = curve
-    if runs.reference_dir(out).joinpath(runs.METRICS).exists():
-        try:
-            rows.append(runs.read_metrics(runs.reference_dir(out)))
-        except Damaged as err:
-            errors.report(err)
+    for record in loaded.runs:
+        rows.append(_run_row(record))
+        curves[len(rows) - 1] = record.curve
+    for folder, _ in loaded.damaged:
+        if folder.name.startswith("seed-"):  # shown as damaged, as a diverged run is
+            seed = folder.name.removeprefix("seed-")
+            rows.append({"model": folder.parent.name, "seed": int(seed) if seed.isdigit() else -1, "status": "damaged"})
+    if loaded.real is not None:
+        rows.append(dict(loaded.real))
     if not rows:
-        raise UserError(f"no runs under {out}; run `python -m benchmarks run` and `score` first")
+        raise UserError("no runs here; run `python -m benchmarks run` and `score` first")
     frame = pd.DataFrame(rows)
     frame["scored"] = frame.get("fid", pd.Series(np.nan, index=frame.index)).notna()
     t = equal_time([c for c in curves.values() if c is not None and "fid_quick" in c])
@@ -66,16 +58,14 @@ def collect(out: Path) -> pd.DataFrame:
     return frame
 
 
-def _run_row(run_dir: Path) -> tuple[dict, pd.DataFrame | None]:
-    """A run's table row (its metrics.json, or its status while unscored) and its curve."""
-    config = runs.read_config(run_dir)
-    status = runs.read_status(run_dir)
-    row = runs.read_metrics(run_dir, config) if (run_dir / runs.METRICS).exists() else {
-        "model": config["model"], "seed": config["seed"], "status": status}
-    peaks = config.get("environment", {}).get("matmul_gflops", {})
+def _run_row(record: RunRecord) -> dict:
+    """A run's table row: its metrics.json, or its status while unscored."""
+    row = dict(record.metrics) if record.metrics is not None else {
+        "model": record.model, "seed": record.seed, "status": record.status["status"]}
+    peaks = record.config.get("environment", {}).get("matmul_gflops", {})
     peaks = peaks if isinstance(peaks, dict) else {}
     row.update({f"matmul_gflops_{dtype}": peaks.get(dtype, np.nan) for dtype in PEAKS})
-    return row, runs.read_curve(run_dir)
+    return row
 
 
 def fid_at(curve: pd.DataFrame | None, t: float) -> float:

@@ -2,9 +2,10 @@
 gives the features for FID, KID, precision/recall and density/coverage, and whose logits give
 the classifier score and mode coverage.
 
-One network per dataset (PINNED): MNIST's weights live in benchmarks/scoring/assets/feature_net.npz,
-Fashion-MNIST's in feature_net-fashion-mnist.npz (plain arrays, loaded with allow_pickle=False),
-and their sha256s are pinned below, so every user scores with exactly the same features.
+One network per dataset, named by its `Dataset` (benchmarks.data.mnist): MNIST's weights live
+in benchmarks/scoring/assets/feature_net.npz, Fashion-MNIST's in feature_net-fashion-mnist.npz
+(plain arrays, loaded with allow_pickle=False), and their sha256s are pinned there, so every
+user scores with exactly the same features.
 `python -m benchmarks feature-net --train [--dataset D]` retrains one reproducibly (seed 0, the
 same architecture and recipe for both) into a candidate file, never over the pinned one.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import time
 from pathlib import Path
 
@@ -23,7 +23,7 @@ import tensorflow as tf
 from keras import layers
 
 from benchmarks import files
-from benchmarks.data.mnist import load_mnist, split_validation
+from benchmarks.data.mnist import MNIST, Dataset, dataset, load_mnist, split_validation
 from benchmarks.data.pipeline import to_unit
 from benchmarks.errors import UserError
 
@@ -31,7 +31,7 @@ ASSETS = Path(__file__).parent / "assets"
 SEED, EPOCHS, BATCH = 0, 8, 128
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Pinned:
     """A dataset's pinned network: its weights file, their sha256, the test accuracy a retrained
     candidate must reach to be pinned, and where `--train` writes that candidate."""
@@ -45,19 +45,9 @@ class Pinned:
         return self.weights.with_name(self.weights.stem + ".candidate.npz")
 
 
-PINNED = {
-    "mnist": Pinned(ASSETS / "feature_net.npz", "be91763c4cd99ac8feaad91bb0f9477b4ceb6d7ca407134a854a2c95a5da6851",
-                    0.993),
-    "fashion-mnist": Pinned(ASSETS / "feature_net-fashion-mnist.npz",
-                            "0d3a160212ef963999a5978508c763a5a7d5c3262c3fbc6ab02d01cec7ec0fb2", 0.92),
-}
-WEIGHTS, WEIGHTS_SHA256 = PINNED["mnist"].weights, PINNED["mnist"].sha256  # MNIST's, as before
-
-
-def pinned(dataset: str) -> Pinned:
-    if dataset not in PINNED:
-        raise UserError(f"no pinned feature network for dataset {dataset!r}; valid: {', '.join(PINNED)}")
-    return PINNED[dataset]
+def pinned(name: str | Dataset) -> Pinned:
+    spec = dataset(name)
+    return Pinned(ASSETS / spec.features, spec.features_sha256, spec.features_min_accuracy)
 
 
 def build() -> keras.Model:
@@ -83,17 +73,17 @@ def sha256(path: Path) -> str:
 class FeatureNet:
     """A dataset's pinned network, loaded after checking the sha256 of its weights file."""
 
-    def __init__(self, dataset: str = "mnist", path: Path | None = None, expected_sha256: str | None = None):
-        spec = pinned(dataset)
+    def __init__(self, name: str | Dataset = MNIST, path: Path | None = None, expected_sha256: str | None = None):
+        spec, name = pinned(name), dataset(name).name
         path, expected = path or spec.weights, expected_sha256 or spec.sha256
         if not Path(path).is_file():
             raise UserError(f"feature network weights {path} missing; restore them from git "
-                            f"or run `python -m benchmarks feature-net --train --dataset {dataset}`")
+                            f"or run `python -m benchmarks feature-net --train --dataset {name}`")
         actual = sha256(path)
         if actual != expected:
             raise UserError(f"feature network weights {path}: sha256 {actual} != pinned {expected}; "
                             "restore the file from git (scores would not be comparable)")
-        self.dataset = dataset
+        self.dataset = name
         self.model = build()
         arrays = files.load_npz(path)
         self.model.set_weights([arrays[f"w{i:03d}"] for i in range(len(arrays))])
@@ -110,12 +100,12 @@ class FeatureNet:
         return np.concatenate(feats), np.concatenate(logits)
 
 
-def fit(data_dir=None, epochs: int = EPOCHS, dataset: str = "mnist") -> tuple[keras.Model, dict]:
+def fit(data_dir=None, epochs: int = EPOCHS, name: str | Dataset = MNIST) -> tuple[keras.Model, dict]:
     """Train on the fit split (seed 0), validate on the validation split, test on the test set:
     (the network, its accuracies and training seconds)."""
     keras.utils.set_random_seed(SEED)
     tf.config.experimental.enable_op_determinism()
-    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir, dataset)
+    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir, name)
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train)
     model = build()
     head = keras.Model(model.input, model.outputs[1])
@@ -132,41 +122,18 @@ def fit(data_dir=None, epochs: int = EPOCHS, dataset: str = "mnist") -> tuple[ke
     seconds = time.perf_counter() - start
     val_acc = head.evaluate(to_unit(x_val), y_val, verbose=0)[1]
     test_acc = head.evaluate(to_unit(x_test), y_test, verbose=0)[1]
-    return model, {"dataset": dataset, "seed": SEED, "epochs": epochs, "batch_size": BATCH,
+    return model, {"dataset": dataset(name).name, "seed": SEED, "epochs": epochs, "batch_size": BATCH,
                    "train_images": f"train[0:{len(x_fit)}]",
                    "validation_accuracy": float(val_acc), "test_accuracy": float(test_acc),
                    "train_seconds": seconds, "tensorflow": tf.__version__}
 
 
-def train(data_dir=None, out: Path | None = None, epochs: int = EPOCHS, dataset: str = "mnist") -> dict:
+def train(data_dir=None, out: Path | None = None, epochs: int = EPOCHS, name: str | Dataset = MNIST) -> dict:
     """`fit`, then write the weights to `out` (the candidate file, never the pinned one) and
     its info beside them; returns the info with the weights' sha256."""
-    out = pinned(dataset).candidate if out is None else out
-    model, info = fit(data_dir, epochs, dataset)
+    out = pinned(name).candidate if out is None else out
+    model, info = fit(data_dir, epochs, name)
     files.write_npz(out, **{f"w{i:03d}": w for i, w in enumerate(model.get_weights())})
     info["sha256"] = sha256(out)
     files.write_json(out.with_suffix(".json"), info)
     return info
-
-
-def main(args) -> int:
-    dataset = getattr(args, "dataset", "mnist")
-    spec = pinned(dataset)
-    if args.train:  # the pinned weights stay untouched: scores remain comparable until you pin
-        info = train(args.data_dir, dataset=dataset)
-        print(json.dumps(info, indent=2))
-        if info["test_accuracy"] < spec.min_test_accuracy:
-            raise UserError(f"test accuracy {info['test_accuracy']:.4f} < {spec.min_test_accuracy}: {spec.candidate} "
-                            f"is not fit to pin; the pinned {spec.weights.name} is unchanged")
-        if info["sha256"] == spec.sha256:
-            print(f"reproduced the pinned weights bit for bit ({info['sha256']})")
-        else:
-            print(f"to pin it: mv {spec.candidate} {spec.weights} (and {spec.candidate.with_suffix('.json')}), then "
-                  f"set its sha256 \"{info['sha256']}\" in PINNED in benchmarks/scoring/feature_net.py")
-        return 0
-    net = FeatureNet(dataset)
-    _, (x_test, y_test) = load_mnist(args.data_dir, dataset)
-    _, logits = net(to_unit(x_test))
-    accuracy = float((logits.argmax(1) == y_test).mean())
-    print(f"feature network {spec.weights} (sha256 verified): {dataset} test accuracy {accuracy:.4f}")
-    return 0

@@ -29,17 +29,16 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from benchmarks import errors, files, runs
-from benchmarks.data.mnist import FIT, VALIDATION, load_mnist
+from benchmarks import errors, files, records, runs
+from benchmarks.data.mnist import FIT, MNIST, VALIDATION, Dataset, dataset, load_mnist
 from benchmarks.data.pipeline import binarize_once, to_unit
-from benchmarks.errors import Damaged, UserError
+from benchmarks.errors import Damaged, Interrupted, UserError
 from benchmarks.runs import REAL_ROW
 from benchmarks.scoring import metrics
-from benchmarks.scoring.feature_net import WEIGHTS_SHA256, FeatureNet, pinned
+from benchmarks.scoring.feature_net import FeatureNet
 from models.layers import compiled
 
 SCORER_VERSION = 2  # 2: the IWAE bound on exactly likelihood_images images
-QUICK_SEED = 777
 NN_SAMPLES = 2000  # samples checked for memorization (pixel-space nearest neighbours)
 PARZEN_VALIDATION = 1000  # images that choose the Parzen window's sigma
 
@@ -47,10 +46,10 @@ PARZEN_VALIDATION = 1000  # images that choose the Parzen window's sigma
 class References:
     """Everything the metrics compare against, computed once per process."""
 
-    def __init__(self, data_dir=None, dataset: str = "mnist"):
-        (x_train, y_train), (x_test, y_test) = load_mnist(data_dir, dataset)
-        self.dataset = dataset
-        self.net = FeatureNet(dataset)
+    def __init__(self, data_dir=None, name: str | Dataset = MNIST):
+        (x_train, y_train), (x_test, y_test) = load_mnist(data_dir, name)
+        self.dataset = dataset(name)
+        self.net = FeatureNet(name)
         self.test = to_unit(x_test)
         self.test_labels = y_test
         self.test_feats, self.test_logits = self.net(self.test)
@@ -70,40 +69,15 @@ class References:
         return self._test_nn
 
 
-@functools.lru_cache(maxsize=2)
-def references(data_dir=None, dataset: str = "mnist") -> References:
+def references(data_dir=None, name: str | Dataset = MNIST) -> References:
     """The References of a dataset, built once per process (about 12 s): training's quick FID
     and every run's scoring share them."""
-    return References(data_dir, dataset)
+    return _references(data_dir, dataset(name).name)
 
 
-class QuickFID:
-    """Evaluator for the harness: FID of n samples against the test features."""
-
-    def __init__(self, data_dir=None, n: int = 2000, dataset: str = "mnist"):
-        self.data_dir, self.n, self.dataset, self._refs = data_dir, n, dataset, None
-
-    def __call__(self, model, epoch) -> dict:
-        if self._refs is None:
-            self._refs = references(self.data_dir, self.dataset)
-        samples = model.sample(self.n, seed=QUICK_SEED)
-        if not np.isfinite(samples).all():  # a diverging model, evaluated inside its last pass
-            return {"fid_quick": float("nan")}
-        feats, _ = self._refs.net(samples)
-        return {"fid_quick": metrics.frechet_distance(feats, self._refs.test_feats)}
-
-
-class LikelihoodCurve:
-    """Evaluator for the harness (VAEs): the test ELBO on every test image and the IWAE bound
-    with k samples on the first n, on the test set binarized as in scoring (seed 0)."""
-
-    def __init__(self, data_dir=None, k: int = 50, n: int = 1000, dataset: str = "mnist"):
-        self.data_dir, self.k, self.n, self.dataset = data_dir, k, n, dataset
-
-    def __call__(self, model, epoch) -> dict:
-        refs = references(self.data_dir, self.dataset)
-        result = vae_likelihood(model, refs.test_binary, self.k, self.n)
-        return {"test_elbo": result["test_elbo"], "iwae_bound": result["iwae_bound"]}
+@functools.lru_cache(maxsize=2)
+def _references(data_dir, name: str) -> References:
+    return References(data_dir, name)
 
 
 def check_samples(images, where) -> np.ndarray:
@@ -114,6 +88,16 @@ def check_samples(images, where) -> np.ndarray:
     if not np.isfinite(images).all() or images.min() < 0 or images.max() > 1:
         raise Damaged(where, "holds samples that are not finite or not in [0, 1]", runs.RESAMPLE)
     return images
+
+
+DRAW_SEED = 2024  # the Bernoulli draws x ~ p(x|z) of a VAE's samples, for the Parzen contrast
+
+
+def bernoulli_draws(means: np.ndarray, seed: int = DRAW_SEED) -> np.ndarray:
+    """Binary images x ~ Bernoulli(means): what a VAE's model p(x) generates, where its
+    samples.npz holds the means sigmoid(decoder(z))."""
+    rng = np.random.default_rng(seed)
+    return (rng.random(means.shape, dtype=np.float32) < means).astype(np.float32)
 
 
 def parzen(images, refs: References, parzen_val=None) -> dict:
@@ -158,8 +142,8 @@ def vae_likelihood(model, x_binary, k: int, iwae_images: int, batch: int = 500) 
             "iwae_bound_se": se(iwae), "iwae_k": k, "iwae_images": len(iwae)}
 
 
-def training_summary(run_dir: Path) -> dict:
-    history = runs.read_history(run_dir)
+def training_summary(history) -> dict:
+    """Epochs, training seconds, warm-up, images seen and steady-state images/s of a history."""
     if history is None or history.empty:
         return {"epochs": 0}
     steady = history["images_per_sec"].dropna()
@@ -177,22 +161,22 @@ def _fingerprint(*parts) -> str:
     return digest.hexdigest()
 
 
-def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
-    """Write run_dir/metrics.json; returns 'scored', 'rescored' (its metrics.json was damaged),
-    'current', 'diverged' or 'unfinished'. Call it holding the run's lock."""
+def score_run(record: records.RunRecord, refs_factory, force: bool = False) -> str:
+    """Write the run's metrics.json; returns 'scored', 'rescored' (its metrics.json was
+    damaged), 'current', 'diverged' or 'unfinished'. Call it holding the run's lock, with the
+    record read under it."""
     from models import parameter_count
 
+    run_dir, config = record.folder, record.config
     files.trace(f"score {run_dir}")
-    config = runs.read_config(run_dir)
-    status_file = runs.read_status_file(run_dir)
-    status = status_file["status"]
+    status = record.status["status"]
     base = {"model": config["model"], "seed": config["seed"], "family": config["family"],
-            "dataset": runs.dataset_of(config), "status": status, **training_summary(run_dir)}
+            "dataset": config["dataset"], "status": status, **training_summary(record.history)}
     if status != "finished":
         files.write_json(run_dir / runs.METRICS, base)
         return status
     samples_bytes = runs.read_samples_bytes(run_dir)
-    fingerprint = _fingerprint(samples_bytes, *_net(config), config["eval"], SCORER_VERSION)
+    fingerprint = _fingerprint(samples_bytes, *_net(record.dataset), config["eval"], SCORER_VERSION)
     old, damaged = run_dir / runs.METRICS, False
     if not force and old.exists():
         try:
@@ -201,13 +185,13 @@ def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
         except Damaged:  # scoring rewrites it: say so
             damaged = True
     start = time.perf_counter()
-    refs = refs_factory(runs.dataset_of(config))
+    refs = refs_factory(record.dataset)
     images = check_samples(runs.read_samples(run_dir, samples_bytes), run_dir / runs.SAMPLES)
     result = {**base, **sample_metrics(images, refs)}
     result["sample_seconds"] = time.perf_counter() - start
-    parameters = status_file.get("parameters")  # recorded by the harness
+    parameters = record.status.get("parameters")  # recorded by the harness
     if config["family"] == "vae" or not isinstance(parameters, int):  # only the likelihood needs the model
-        model = runs.load_model(run_dir)
+        model = record.model_weights()
         parameters = parameter_count(model)
         if config["family"] == "vae":
             result.update(vae_likelihood(model, refs.test_binary, config["eval"]["iwae_k"],
@@ -215,21 +199,20 @@ def score_run(run_dir: Path, refs_factory, force: bool = False) -> str:
     result["parameters"] = parameters
     result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start)
     files.write_json(old, result)
-    runs.last_saved = f"{old}"
     return "rescored (its metrics.json was damaged)" if damaged else "scored"
 
 
-def _net(config: dict) -> tuple:
-    """What identifies the features a run is scored in: MNIST's pinned sha256 alone (as before
-    there were two datasets, so MNIST scores stay current), else the dataset and its sha256."""
-    dataset = runs.dataset_of(config)
-    return (WEIGHTS_SHA256,) if dataset == "mnist" else (dataset, pinned(dataset).sha256)
+def _net(spec: Dataset) -> tuple:
+    """What identifies the features a run is scored in: MNIST's pinned sha256 alone (so that
+    MNIST metrics written before there were two datasets stay current), else the dataset's
+    name and its sha256."""
+    return (spec.features_sha256,) if spec is MNIST else (spec.name, spec.features_sha256)
 
 
-def score_real(out: Path, refs_factory, force: bool = False, dataset: str = "mnist") -> str:
+def score_real(out: Path, refs_factory, force: bool = False, spec: Dataset = MNIST) -> str:
     folder = runs.reference_dir(out)
     path = folder / runs.METRICS
-    fingerprint = _fingerprint(*_net({"dataset": dataset}), SCORER_VERSION, REAL_ROW)
+    fingerprint = _fingerprint(*_net(spec), SCORER_VERSION, REAL_ROW)
     damaged = False
     if not force and path.exists():
         try:
@@ -237,9 +220,9 @@ def score_real(out: Path, refs_factory, force: bool = False, dataset: str = "mni
                 return "current"
         except Damaged:  # scoring rewrites it: say so
             damaged = True
-    refs = refs_factory(dataset)
+    refs = refs_factory(spec)
     start = time.perf_counter()
-    result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished", "dataset": dataset,
+    result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished", "dataset": spec.name,
               **sample_metrics(refs.real_samples, refs, parzen_val=refs.parzen_val_real)}
     result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start)
     files.write_json(path, result)
@@ -247,8 +230,9 @@ def score_real(out: Path, refs_factory, force: bool = False, dataset: str = "mni
 
 
 def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
-    """Score every run folder below `out` that no other process holds; a run with a damaged
-    file is reported (one line) and the others are scored."""
+    """Score every run folder below `out` that no other process holds: {folder: what
+    happened}. A run with a damaged file is reported (one line, 'damaged') and the others are
+    scored; Ctrl-C is `Interrupted`, naming the last metrics.json written."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} is a file, not an output folder or a run folder")
@@ -256,31 +240,37 @@ def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
     run_dirs = runs.iter_run_dirs(out)
     if not run_dirs:
         raise UserError(f"no run folders under {out}; train first with `python -m benchmarks run`")
-    datasets = runs.datasets(run_dirs)
-    if len(datasets) > 1:
-        raise UserError(f"{out} holds runs of {' and '.join(sorted(datasets))}; give each dataset its own --out")
-    refs_factory = lambda dataset: references(data_dir, dataset)
-    results = {}
-    for run_dir in run_dirs:
-        start = time.perf_counter()
-        with runs.exclusive(run_dir) as busy:
-            if busy:
-                results[run_dir] = "busy"
-                print(busy, flush=True)
-                continue
-            try:
-                results[run_dir] = score_run(run_dir, refs_factory, force)
-            except Damaged as err:
-                errors.report(err)
-                results[run_dir] = "damaged"
-                continue
-        print(f"{run_dir}: {results[run_dir]} ({time.perf_counter() - start:.1f} s)", flush=True)
-    if (out / "runs").is_dir():
-        results[REAL_ROW] = score_real(out, refs_factory, force, next(iter(datasets), "mnist"))
-        print(f"{REAL_ROW}: {results[REAL_ROW]}")
+    found = set()
+    for run_dir in run_dirs:  # one dataset per folder, checked before anything is written
+        try:
+            found.add(runs.read_config(run_dir)["dataset"])
+        except Damaged:
+            pass  # reported when its run comes
+    if len(found) > 1:
+        raise UserError(f"{out} holds runs of {' and '.join(sorted(found))}; give each dataset its own --out")
+    spec = dataset(found.pop()) if found else MNIST
+    refs_factory = lambda spec: references(data_dir, spec)
+    results, saved = {}, None
+    try:
+        for run_dir in run_dirs:
+            start = time.perf_counter()
+            with runs.exclusive(run_dir) as busy:
+                if busy:
+                    results[run_dir] = "busy"
+                    print(busy, flush=True)
+                    continue
+                try:
+                    results[run_dir] = score_run(records.read(run_dir), refs_factory, force)
+                except Damaged as err:
+                    errors.report(err)
+                    results[run_dir] = "damaged"
+                    continue
+            if results[run_dir] in ("scored", "rescored (its metrics.json was damaged)"):
+                saved = str(run_dir / runs.METRICS)
+            print(f"{run_dir}: {results[run_dir]} ({time.perf_counter() - start:.1f} s)", flush=True)
+        if (out / "runs").is_dir():
+            results[REAL_ROW] = score_real(out, refs_factory, force, spec)
+            print(f"{REAL_ROW}: {results[REAL_ROW]}")
+    except KeyboardInterrupt:
+        raise Interrupted(saved) from None
     return results
-
-
-def main(args) -> int:
-    score_all(Path(args.path), args.data_dir, args.force)
-    return 0

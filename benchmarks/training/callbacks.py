@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from benchmarks import files, runs
 from benchmarks.errors import UserError
-from benchmarks.reporting.grids import png_bytes
+from benchmarks.images import png_bytes
 
 GRID_SEED = 1234  # the fixed noise of the per-epoch sample grids
 
@@ -144,14 +144,17 @@ class SampleGrid(keras.callbacks.Callback):
 
 
 class Checkpoint(keras.callbacks.Callback):
-    """checkpoint/state.npz: every state variable, the epoch and `logs['train_seconds']`."""
+    """checkpoint/state.npz: every state variable by name, the epoch and `logs['train_seconds']`;
+    sets `owner.saved` to a line naming it (for the Ctrl-C message)."""
 
-    def __init__(self, folder: Path, variables):
+    def __init__(self, folder: Path, state: dict, owner=None):
         super().__init__()
-        self.folder, self.variables = Path(folder), variables
+        self.folder, self.state, self.owner = Path(folder), state, owner
 
     def on_epoch_end(self, epoch, logs=None):
-        runs.save_checkpoint(self.folder, self.variables, epoch + 1, logs["train_seconds"])
+        runs.save_checkpoint(self.folder, self.state, epoch + 1, logs["train_seconds"])
+        if self.owner is not None:
+            self.owner.saved = f"{self.folder} at epoch {epoch + 1}"
 
 
 class TensorBoardLog(keras.callbacks.Callback):

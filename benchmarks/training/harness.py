@@ -22,9 +22,8 @@ import pandas as pd
 import tensorflow as tf
 
 import models
-from benchmarks import files, runs
+from benchmarks import files, precision, runs, settings
 from benchmarks.errors import UserError
-from benchmarks.training import precision
 from benchmarks.training.callbacks import (
     Checkpoint,
     EvaluationPoints,
@@ -33,7 +32,6 @@ from benchmarks.training.callbacks import (
     StepClock,
     TensorBoardLog,
 )
-from benchmarks.training.suites import PER_MODEL_KEYS
 
 SAMPLES_SEED = 4321  # the noise of samples.npz
 
@@ -48,15 +46,33 @@ def environment() -> dict:
 
 
 def resolve_config(suite: dict, model: str, seed: int, data_source: str) -> dict:
-    """Everything that determines a run; config.json holds it plus the environment.
-    `hyperparameters` are the model's own settings; the rest are the harness's."""
-    overrides = dict(suite["overrides"].get(model, {}))
-    per_model = {k: overrides.pop(k, suite[k]) for k in PER_MODEL_KEYS}
-    per_model["precision"] = precision.resolve(per_model["precision"])
-    keys = ("dataset", "train_images", "binarize", "strategy", "deterministic", "grid_samples", "eval")
-    return {"model": model, "family": models.family(model), "seed": seed, "suite": suite["name"],
-            "hyperparameters": {**models.defaults(model), **overrides}, "data_source": data_source,
-            **per_model, **{k: suite[k] for k in keys}}
+    """Everything that determines a run (`settings.run_settings`, the model's own settings as
+    `hyperparameters`, `dtype` resolved); config.json holds it plus the environment."""
+    config = {"model": model, "family": models.family(model), "seed": seed, "suite": suite["name"],
+              "hyperparameters": settings.hyperparameters(suite, model), "data_source": data_source,
+              **settings.run_settings(suite, model)}
+    config["dtype"] = precision.resolve(config["dtype"])
+    return config
+
+
+def evaluation_points(config: dict, epoch_images: int) -> list[int]:
+    """The images seen at every evaluation point of a run: 0 (the untrained model), every
+    `eval_every_images` (else every epoch) and the end of the budget."""
+    points, nxt = [0], _next_point(config, epoch_images)
+    while (point := nxt(points[-1])) is not None:
+        points.append(point)
+    return points
+
+
+def _next_point(config: dict, epoch_images: int):
+    """images seen -> the next evaluation point after it, or None past the end."""
+    total = config["epochs"] * epoch_images
+    every = config["eval_every_images"] or epoch_images
+
+    def next_point(images: int) -> int | None:
+        return min((images // every + 1) * every, total) if images < total else None
+
+    return next_point
 
 
 def make_strategy(name: str):
@@ -73,6 +89,7 @@ class Run:
 
     def __init__(self, config: dict, folder: Path, tensorboard: bool = False):
         self.config, self.folder, self.tensorboard = config, Path(folder), tensorboard
+        self.saved = None  # what this run saved last (a line for the Ctrl-C message)
 
     def status(self) -> str:
         return runs.read_status(self.folder)
@@ -83,10 +100,9 @@ class Run:
         written, with this machine's environment, when training starts (`train`)."""
         files.sweep_stale(self.folder)
         path = self.folder / runs.CONFIG
-        if path.exists():
-            ignored = ("environment", "data_source")  # the data is md5-verified wherever it lives
-            old = {k: v for k, v in runs.read_config(self.folder).items() if k not in ignored}
-            new = {k: v for k, v in files.roundtrip(self.config).items() if k not in ignored}
+        if path.exists():  # the data is md5-verified wherever it lives, so its source is no part of this
+            old = settings.identity(runs.read_config(self.folder))
+            new = settings.identity(files.roundtrip(self.config))
             if old != new:
                 diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
                 raise UserError(
@@ -98,8 +114,8 @@ class Run:
         """Train to the budget, resuming if a checkpoint exists. Returns the final status.
         `keras_callbacks` go to every `fit`; `side_effects` (Keras callbacks too) are called
         after the built-in ones with each recorded history row as logs."""
-        model, variables = runs.build_model(self.config, strategy)
-        epoch, train_seconds = runs.load_checkpoint(self.folder, variables)
+        model, state = runs.build_model(self.config, strategy)
+        epoch, train_seconds = runs.load_checkpoint(self.folder, state)
         epoch_images = data.steps * data.batch_size
         rows = self._resumed(runs.read_history, "epoch", epoch)
         points = self._resumed(runs.read_curve, "images", epoch * epoch_images)
@@ -117,7 +133,7 @@ class Run:
         if evaluators and not points:
             evaluate(0, 0.0)  # the untrained model: where every curve starts
         after_epoch = keras.callbacks.CallbackList(
-            [SampleGrid(self.folder, self.config["grid_samples"]), Checkpoint(self.folder, variables),
+            [SampleGrid(self.folder, self.config["grid_samples"]), Checkpoint(self.folder, state, self),
              *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=evaluated)
         traced, interrupts = False, Interrupts()
         while epoch < self.config["epochs"]:
@@ -127,7 +143,7 @@ class Run:
                     model.optimizer.learning_rate = rate
                 clock = StepClock(max_steps=data.steps)
                 inside = [EvaluationPoints(clock, epoch * epoch_images, train_seconds, data.batch_size,
-                                           self._next_point(epoch_images), evaluate)] if evaluators else []
+                                           _next_point(self.config, epoch_images), evaluate)] if evaluators else []
                 fit = model.fit(data.epoch(epoch), epochs=1, verbose=0, shuffle=False,
                                 callbacks=[clock, *inside, *keras_callbacks, interrupts])
                 interrupts.check()  # a pass cut short is not recorded
@@ -140,6 +156,7 @@ class Run:
                 losses = [row[m.name] for m in model.metrics]
                 if not all(np.isfinite(losses)):
                     runs.write_status(self.folder, "diverged", epoch=epoch + 1, reason=f"non-finite loss {losses}")
+                    self.saved = f"{self.folder} (diverged)"
                     return "diverged"
                 self._sync(evaluated, model)
                 latest = {k: v for k, v in (points[-1] if points else {}).items() if k not in row}
@@ -148,21 +165,10 @@ class Run:
         self._sync(evaluated, model)
         return self._finish(evaluated, len(rows), train_seconds)
 
-    def _next_point(self, epoch_images: int):
-        """images seen -> the next evaluation point after it (every `eval_every_images`, else
-        every epoch, and the end of the budget), or None past the end."""
-        total = self.config["epochs"] * epoch_images
-        every = self.config["eval_every_images"] or epoch_images
-
-        def next_point(images: int) -> int | None:
-            return min((images // every + 1) * every, total) if images < total else None
-
-        return next_point
-
     def _evaluation_model(self, model, strategy):
         """What evaluation, samples and grids use: the model itself in float32, else a float32
         twin (the same networks, its weights copied from the model's at every `_sync`)."""
-        if self.config["precision"] == "float32":
+        if self.config["dtype"] == "float32":
             return model
         return runs.build_model(self.config, strategy, dtype_policy="float32")[0]
 
@@ -196,4 +202,5 @@ class Run:
         files.write_npz(self.folder / runs.SAMPLES, images=samples)
         runs.write_status(self.folder, "finished", epoch=epochs, train_seconds=train_seconds,
                           parameters=models.parameter_count(model))
+        self.saved = f"{self.folder} (finished)"
         return "finished"

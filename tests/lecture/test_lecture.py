@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from benchmarks.commands import lecture
 from benchmarks.lecture import checks as lecture_checks
-from benchmarks.lecture import command as lecture
 
 
 @pytest.mark.parametrize("check, kwargs", [
@@ -41,7 +41,7 @@ def test_minimax_gradient_vanishes_where_non_saturating_does_not():
 
 
 def test_lecture_command_writes_table_and_figures(tmp_path):
-    table = lecture.run_all(tmp_path, runs=None, fast=True)
+    table = lecture.run_all(tmp_path, None, fast=True)
     assert table["pass"].all()
     text = (tmp_path / "checks.md").read_text()
     assert f"{len(table)}/{len(table)} checks pass" in text

@@ -38,7 +38,7 @@ def test_the_fashion_feature_net_is_pinned_and_reaches_92_percent(fashion_dir):
 
 def test_feature_net_rejects_other_weights(tmp_path):
     fake = tmp_path / "w.npz"
-    shutil.copy(feature_net.WEIGHTS, fake)
+    shutil.copy(feature_net.pinned("mnist").weights, fake)
     fake.write_bytes(fake.read_bytes() + b"\0")
     with pytest.raises(UserError, match="sha256 .* != pinned"):
         feature_net.FeatureNet(path=fake)
@@ -86,12 +86,10 @@ def test_iwae_bound_is_above_the_elbo_and_grows_with_k(mnist_dir):
 
 
 def test_score_writes_metrics_and_is_idempotent(tmp_path, mnist_dir):
+    from benchmarks.settings import load_suite
     from benchmarks.training.grid import run_grid
-    from benchmarks.training.suites import load_suite
 
-    suite = load_suite("smoke")
-    suite.update(models=["vae-dense", "gan-dense"])
-    suite["eval"] = {**suite["eval"], "quick_fid": False}
+    suite = load_suite("smoke", models=["vae-dense", "gan-dense"], eval={"quick_fid": False})
     run_grid(suite, tmp_path, mnist_dir)
     first = scorer.score_all(tmp_path, mnist_dir)
     assert sorted(first.values()) == ["scored", "scored", "scored"]
@@ -118,13 +116,16 @@ def test_a_failed_retrain_leaves_the_pinned_weights(monkeypatch, tmp_path):
 
     # the pinned file and the candidate in a temporary folder; training stubbed by an untrained
     # network that scores 90% (10 minutes of training otherwise): the real writing code runs
+    from benchmarks.commands import feature_net as command
+    from benchmarks.data.mnist import MNIST
+
     pinned, candidate = tmp_path / "feature_net.npz", tmp_path / "feature_net.candidate.npz"
-    shutil.copy(feature_net.WEIGHTS, pinned)
-    monkeypatch.setitem(feature_net.PINNED, "mnist", feature_net.Pinned(pinned, feature_net.WEIGHTS_SHA256, 0.993))
-    monkeypatch.setattr(feature_net, "fit", lambda data_dir, epochs, dataset: (feature_net.build(),
-                                                                              {"test_accuracy": 0.90}))
+    shutil.copy(feature_net.pinned(MNIST).weights, pinned)
+    monkeypatch.setattr(feature_net, "ASSETS", tmp_path)
+    monkeypatch.setattr(feature_net, "fit", lambda data_dir, epochs, name: (feature_net.build(),
+                                                                           {"test_accuracy": 0.90}))
     with pytest.raises(UserError, match="not fit to pin; the pinned feature_net.npz is unchanged"):
-        feature_net.main(argparse.Namespace(train=True, data_dir=None, dataset="mnist"))
-    assert feature_net.sha256(pinned) == feature_net.WEIGHTS_SHA256  # untouched
+        command.main(argparse.Namespace(train=True, data_dir=None, dataset="mnist"))
+    assert feature_net.sha256(pinned) == MNIST.features_sha256  # untouched
     written = files.read_json(candidate.with_suffix(".json"))
-    assert written["sha256"] == feature_net.sha256(candidate) != feature_net.WEIGHTS_SHA256
+    assert written["sha256"] == feature_net.sha256(candidate) != MNIST.features_sha256

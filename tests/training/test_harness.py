@@ -14,19 +14,20 @@ import pandas as pd
 import pytest
 
 from benchmarks import files, runs
-from benchmarks.errors import UserError
-from benchmarks.training.grid import evaluators, run_grid
-from benchmarks.training.suites import load_suite, parse_shard, validate
+from benchmarks.commands.run import parse_shard
+from benchmarks.errors import Interrupted, UserError
+from benchmarks.scoring.evaluators import for_suite
+from benchmarks.settings import changed, load_suite, validate
+from benchmarks.training.grid import run_grid
 
 pytestmark = pytest.mark.mnist
 
 
 def tiny_suite(**changes):
-    suite = load_suite("smoke")
-    suite["eval"] = {**suite["eval"], "quick_fid": False, "samples": 50}
-    suite.update({"models": ["vae-dense"], "epochs": 3, "train_images": 3 * 64, "eval_every_images": None,
-                  **changes})  # an epoch: 3 batches of the smoke suite's 64
-    return suite
+    """The smoke suite for one dense VAE, 3 epochs of 3 batches of 64 images, changed and validated."""
+    base = {"models": ["vae-dense"], "epochs": 3, "train_images": 3 * 64, "eval_every_images": None,
+            "eval": {"quick_fid": False, "samples": 50}}
+    return load_suite("smoke", **{**base, **changes})
 
 
 def history(out, model="vae-dense", seed=0):
@@ -48,7 +49,7 @@ class Crash(keras.callbacks.Callback):
 
 def test_smoke_suite_end_to_end(tmp_path, mnist_dir):
     suite = load_suite("smoke")
-    statuses = run_grid(suite, tmp_path, mnist_dir, evaluators=evaluators(suite, mnist_dir))
+    statuses = run_grid(suite, tmp_path, mnist_dir, evaluators=for_suite(suite, mnist_dir))
     assert set(statuses.values()) == {"finished"} and len(statuses) == 5
     for model in suite["models"]:
         folder = runs.run_dir(tmp_path, model, 0)
@@ -122,17 +123,16 @@ def test_per_model_epochs_and_evaluation_interval(tmp_path, mnist_dir):
 
 
 def test_the_default_suite_gives_every_model_whole_epochs_and_at_least_6_points(tmp_path):
-    from benchmarks.training.harness import Run, resolve_config
+    from benchmarks.training.harness import evaluation_points, resolve_config
 
     suite = load_suite("default")
     assert suite["train_images"] == 50_000  # an epoch: one pass over all the training images
     for model in suite["models"]:
         config = resolve_config(suite, model, 0, "test")
         epoch_images = 50_000 // config["batch_size"] * config["batch_size"]  # whole batches
-        next_point, points = Run(config, tmp_path)._next_point(epoch_images), [0]
-        while next_point(points[-1]) is not None:
-            points.append(next_point(points[-1]))
-        assert len(points) >= 6 and points[-1] == config["epochs"] * epoch_images, model
+        points = evaluation_points(config, epoch_images)
+        assert len(points) >= 6 and points[0] == 0 and points[-1] == config["epochs"] * epoch_images, model
+        assert points == sorted(set(points)), model
 
 
 def test_evaluation_time_is_not_training_time():
@@ -178,6 +178,20 @@ def test_a_crash_inside_an_epoch_resumes_the_curve_without_duplicates(tmp_path, 
     assert history(tmp_path / "a")["epoch"].tolist() == [1, 2, 3]
 
 
+class BatchEnds(keras.callbacks.Callback):
+    """Counts the batch ends that reach it (it comes after the signal sender) in the n-th fit call."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.n, self.calls, self.seen = n, 0, 0
+
+    def on_train_begin(self, logs=None):
+        self.calls += 1
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen += self.calls == self.n
+
+
 class SignalAfterBatch(CrashAfterBatch):
     """Sends this process `signum` (`times` times) after the n-th fit call's `batch`-th batch,
     and counts the batches trained after that one."""
@@ -211,11 +225,12 @@ def as_in_a_terminal():
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_sigterm_inside_a_pass_stops_at_the_next_step(signum, as_in_a_terminal, tmp_path, mnist_dir):
     suite = tiny_suite(steps_per_execution=1)  # 3 steps a pass
-    sender = SignalAfterBatch(2, 0, signum)
-    with pytest.raises(KeyboardInterrupt) as raised:
-        run_grid(suite, tmp_path, mnist_dir, keras_callbacks=[sender])
-    assert raised.traceback[-1].name == "check"  # raised by the harness once fit returned, not inside TF
+    sender, after = SignalAfterBatch(2, 0, signum), BatchEnds(2)
+    with pytest.raises(Interrupted) as raised:
+        run_grid(suite, tmp_path, mnist_dir, keras_callbacks=[sender, after])
+    assert after.seen == 1  # the step's callbacks all ran: nothing was cut inside it
     assert sender.later == 0  # fit stopped after the step the signal came in
+    assert raised.value.saved == f"{runs.run_dir(tmp_path, 'vae-dense', 0)} at epoch 1"  # for the one-line message
     assert history(tmp_path)["epoch"].tolist() == [1]  # the pass cut short is not recorded
     assert {s: signal.getsignal(s) for s in as_in_a_terminal} == as_in_a_terminal  # the handlers are restored
     run_grid(suite, tmp_path, mnist_dir)
@@ -223,10 +238,11 @@ def test_ctrl_c_or_sigterm_inside_a_pass_stops_at_the_next_step(signum, as_in_a_
 
 
 def test_a_second_ctrl_c_stops_at_once(as_in_a_terminal, tmp_path, mnist_dir):
-    sender = SignalAfterBatch(2, 0, signal.SIGINT, times=2)
-    with pytest.raises(KeyboardInterrupt) as raised:
-        run_grid(tiny_suite(steps_per_execution=1), tmp_path, mnist_dir, keras_callbacks=[sender])
-    assert raised.traceback[-1].name == "_handler"  # raised inside fit, by the second signal
+    sender, after = SignalAfterBatch(2, 0, signal.SIGINT, times=2), BatchEnds(2)
+    with pytest.raises(Interrupted) as raised:
+        run_grid(tiny_suite(steps_per_execution=1), tmp_path, mnist_dir, keras_callbacks=[sender, after])
+    assert after.seen == 0  # the second signal stopped the step's callbacks where they were
+    assert raised.value.saved.endswith("at epoch 1")
     assert history(tmp_path)["epoch"].tolist() == [1]
     assert {s: signal.getsignal(s) for s in as_in_a_terminal} == as_in_a_terminal
 
@@ -284,9 +300,13 @@ def test_divergence_marks_the_run_and_the_suite_goes_on(tmp_path, mnist_dir):
     ({"epochs": 1, "strategy": "tpu"}, "strategy = 'tpu'; valid: default, mirrored"),
     ({"epochs": 1, "eval": {"fid": True}}, r"\[eval\]: unknown key 'fid'"),
     ({"epochs": 1, "overrides": {"gan-dense": {"depth": 2}}}, r"\[overrides.gan-dense\]: unknown key 'depth'"),
-    ({"epochs": 1, "overrides": {"gan-dense": {"batch_size": 0}}}, r"batch_size = 0 must be a positive int"),
-    ({"epochs": 1, "precision": "fp16"}, r"precision = 'fp16'; valid: auto, float32, mixed_bfloat16"),
-    ({"epochs": 1, "overrides": {"gan-conv": {"precision": "half"}}}, r"\[overrides.gan-conv\]: precision = 'half'"),
+    ({"epochs": 1, "overrides": {"gan-dense": {"batch_size": 0}}}, r"batch_size = 0 must be positive"),
+    ({"epochs": 1, "overrides": {"gan-dense": {"batch_size": "64"}}}, r"batch_size = '64' must be a positive int"),
+    ({"epochs": 1, "dtype": "fp16"}, r"dtype = 'fp16'; valid: auto, float32, mixed_bfloat16"),
+    ({"epochs": 1, "overrides": {"gan-conv": {"dtype": "half"}}}, r"\[overrides.gan-conv\]: dtype = 'half'"),
+    ({"epochs": 1, "precision": "float32"}, "precision is retired; the training dtype policy is now `dtype`"),
+    ({"epochs": 1, "models": []}, "models is empty"),
+    ({"epochs": 1, "train_images": 60_000}, r"train_images = 60000 must be in 1..50000"),
     # the loss is the model's identity (its registry entry), not a setting: gan-dense-minimax is the variant
     ({"epochs": 1, "overrides": {"gan-dense": {"generator_loss": "minimax"}}}, "unknown key 'generator_loss'"),
 ])
@@ -325,27 +345,27 @@ def test_the_same_seed_gives_the_same_history_without_the_determinism_flag(tmp_p
         np.testing.assert_array_equal(*samples)
 
 
-def test_a_bf16_run_is_finite_keeps_float32_state_and_refuses_a_precision_change(tmp_path, mnist_dir):
-    suite = tiny_suite(models=["gan-conv", "vae-dense"], epochs=2, precision="mixed_bfloat16")
+def test_a_bf16_run_is_finite_keeps_float32_state_and_refuses_a_dtype_change(tmp_path, mnist_dir):
+    suite = tiny_suite(models=["gan-conv", "vae-dense"], epochs=2, dtype="mixed_bfloat16")
     assert set(run_grid(suite, tmp_path, mnist_dir).values()) == {"finished"}
     for model in suite["models"]:
         folder = runs.run_dir(tmp_path, model, 0)
-        assert files.read_json(folder / "config.json")["precision"] == "mixed_bfloat16"
+        assert files.read_json(folder / "config.json")["dtype"] == "mixed_bfloat16"
         h = history(tmp_path, model)
         assert np.isfinite(h.drop(columns=["images_per_sec"]).to_numpy(float)).all()
         samples = files.load_npz(folder / "samples.npz")["images"]
         assert samples.dtype == np.float32 and np.isfinite(samples).all()
         state = files.load_npz(folder / "checkpoint" / "state.npz")
-        floats = {a.dtype for k, a in state.items() if k.startswith("v") and a.dtype.kind == "f"}
+        floats = {a.dtype for k, a in state.items() if k.startswith("state/") and a.dtype.kind == "f"}
         assert floats == {np.dtype(np.float32)}  # weights, BN statistics and Adam slots
         loaded = runs.load_model(folder)  # what `score` evaluates: float32 compute
         net = loaded.generator if hasattr(loaded, "generator") else loaded.decoder
         assert {layer.compute_dtype for layer in net.layers} == {"float32"}
-    with pytest.raises(UserError, match=r"another configuration \(differs in \['precision'\]\)"):
-        run_grid({**suite, "precision": "float32"}, tmp_path, mnist_dir)
+    with pytest.raises(UserError, match=r"another configuration \(differs in \['dtype'\]\)"):
+        run_grid(changed(suite, dtype="float32"), tmp_path, mnist_dir)
 
 
-MIRRORED = MIRRORED = """
+MIRRORED = """
 import sys, numpy as np, tensorflow as tf, keras
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)

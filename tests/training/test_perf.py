@@ -1,8 +1,9 @@
-"""perf and the bf16 parity check: the verdict by hand, the precision choice, and the command."""
+"""perf and the bf16 parity check: the verdict by hand, the dtype policy choice, and the command."""
 
 import pytest
 
-from benchmarks.training import parity, precision
+from benchmarks import precision
+from benchmarks.commands import parity
 
 
 def test_parity_holds_within_the_seed_range_or_5_percent():
@@ -18,12 +19,11 @@ def test_parity_holds_within_the_seed_range_or_5_percent():
     assert parity.holds([5.0], [5.0])
 
 
-def test_precision_resolves_explicit_settings_and_restores_the_policy():
+def test_explicit_dtypes_resolve_to_themselves_and_the_policy_is_restored():
     import keras
 
     assert precision.resolve("float32") == "float32"
     assert precision.resolve("mixed_bfloat16") == "mixed_bfloat16"
-    assert precision.resolve("auto") in ("float32", "mixed_bfloat16")
     before = keras.config.dtype_policy().name
     with precision.policy("mixed_bfloat16"):
         assert keras.layers.Dense(2).compute_dtype == "bfloat16"

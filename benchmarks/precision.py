@@ -15,7 +15,7 @@ import functools
 import time
 from pathlib import Path
 
-PRECISIONS = ("auto", "float32", "mixed_bfloat16")
+DTYPES = ("auto", "float32", "mixed_bfloat16")
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 BF16_GAIN = 1.25  # what bfloat16 must gain over float32 in the probe for `auto` to choose it
 

@@ -10,23 +10,25 @@ import numpy as np
 import pandas as pd
 
 import models
-from benchmarks import runs
-from benchmarks.training.suites import load_suite
+from benchmarks import records
+from benchmarks.data.mnist import MNIST, Dataset
+from benchmarks.settings import load_suite
 
-PRECISIONS = ("float32", "mixed_bfloat16")
+DTYPES = ("float32", "mixed_bfloat16")
 TOLERANCE = 0.05  # bf16 holds if its mean is within the float32 seed range, or within 5% of its mean
 
 
-def train(out: Path, data_dir=None) -> dict:
-    """Train (or resume, or skip) the parity suite in each precision: {precision: its folder}."""
-    from benchmarks.training.grid import evaluators, run_grid
+def train(out: Path, data_dir=None, spec: Dataset = MNIST) -> dict:
+    """Train (or resume, or skip) the parity suite in each dtype policy: {policy: its folder}."""
+    from benchmarks.scoring import evaluators
+    from benchmarks.training.grid import run_grid
 
-    suite = load_suite("parity")
+    suite = load_suite("parity", dataset=spec.name)
     folders = {}
-    for name in PRECISIONS:
+    for name in DTYPES:
         folders[name] = Path(out) / "parity" / name
-        run_grid({**suite, "precision": name}, folders[name], data_dir,
-                 evaluators=evaluators(suite, data_dir))
+        run_grid(load_suite("parity", dataset=spec.name, dtype=name), folders[name], data_dir,
+                 evaluators=evaluators.for_suite(suite, data_dir))
     return folders
 
 
@@ -46,27 +48,28 @@ def verdict(fp32, bf16, higher_is_better: bool) -> str:
     return "better" if better else "**worse**"
 
 
-def vae_test_elbo(run_dir: Path, x_binary: np.ndarray) -> float:
+def vae_test_elbo(record, x_binary: np.ndarray) -> float:
     from benchmarks.scoring.scorer import vae_likelihood
 
-    return vae_likelihood(runs.load_model(run_dir), x_binary, k=1, iwae_images=1)["test_elbo"]
+    return vae_likelihood(record.model_weights(), x_binary, k=1, iwae_images=1)["test_elbo"]
 
 
-def parity_table(out: Path, data_dir=None) -> pd.DataFrame:
+def parity_table(out: Path, data_dir=None, spec: Dataset = MNIST) -> pd.DataFrame:
     """One row per (model, metric): each precision's per-seed values, means and the verdict."""
     from benchmarks.data.mnist import load_mnist
     from benchmarks.data.pipeline import binarize_once, to_unit
 
-    folders = train(out, data_dir)
-    _, (x_test, _) = load_mnist(data_dir)
+    folders = train(out, data_dir, spec)
+    loaded = {name: records.load(folder) for name, folder in folders.items()}
+    _, (x_test, _) = load_mnist(data_dir, spec)
     x_binary = binarize_once(to_unit(x_test), seed=0)  # the scorer's test set
     rows = []
     for model in load_suite("parity")["models"]:
-        metrics = {"quick FID ↓": lambda d: float(runs.read_curve(d)["fid_quick"].iloc[-1])}
+        metrics = {"quick FID ↓": lambda r: float(r.curve["fid_quick"].iloc[-1])}
         if models.family(model) == "vae":
             metrics["test ELBO ↑"] = lambda d: vae_test_elbo(d, x_binary)
         for metric, read in metrics.items():
-            values = {p: [read(d) for d in runs.model_run_dirs(folders[p], model)] for p in PRECISIONS}
+            values = {p: [read(r) for r in loaded[p].of(model)] for p in DTYPES}
             fp32, bf16 = np.array(values["float32"]), np.array(values["mixed_bfloat16"])
             rows.append({"model": model, "metric": metric,
                          "float32 (per seed)": ", ".join(f"{v:.2f}" for v in fp32), "float32 mean": fp32.mean(),

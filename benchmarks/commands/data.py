@@ -8,11 +8,11 @@ from benchmarks.data.mnist import VALIDATION, dataset, load_mnist, resolve_sourc
 
 
 def main(args) -> int:
-    name = getattr(args, "dataset", "mnist")
-    source = resolve_source(args.data_dir, name)
-    (x_train, y_train), (x_test, y_test) = load_mnist(args.data_dir, name)
+    spec = dataset(args.dataset)
+    source = resolve_source(args.data_dir, spec)
+    (x_train, y_train), (x_test, y_test) = load_mnist(args.data_dir, spec)
     verified = " (md5 verified)" if not source.startswith("keras.datasets.") else ""
-    print(f"{dataset(name).title} loaded from {source}{verified}")
+    print(f"{spec.title} loaded from {source}{verified}")
     for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
         counts = " ".join(str(c) for c in np.bincount(y, minlength=10))
         print(f"{name:5s} images {x.shape} {x.dtype}, labels {y.shape}; class counts: {counts}")

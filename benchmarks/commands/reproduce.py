@@ -1,4 +1,4 @@
-"""`python -m benchmarks reproduce`: two published MNIST numbers on this machine, in results/paper/.
+"""`reproduce`: two published MNIST numbers on this machine, in results/paper/.
 
 1. Burda et al. 2015, Table 1: the VAE with one stochastic layer (vae-burda), k = 1
    training, NLL 86.76 nats by the IWAE bound at k = 5000 on the 10,000 test images.
@@ -17,49 +17,37 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
-
-from benchmarks import errors, runs
+from benchmarks import errors, records
+from benchmarks.commands.run import suite_of, train_suite
+from benchmarks.data.mnist import MNIST
 from benchmarks.errors import Damaged, UserError
-from benchmarks.training.suites import apply_cli, load_suite
 
 DEFAULT_OUT = Path("results") / "paper"
-DRAW_SEED = 2024  # the Bernoulli draws x ~ p(x|z) of the VAE's samples, for the Parzen contrast
 
 
-def bernoulli_draws(means: np.ndarray, seed: int = DRAW_SEED) -> np.ndarray:
-    """Binary images x ~ Bernoulli(means): what the VAE's model p(x) generates, where
-    samples.npz holds the means sigmoid(decoder(z))."""
-    rng = np.random.default_rng(seed)
-    return (rng.random(means.shape, dtype=np.float32) < means).astype(np.float32)
+def draws_parzen(loaded: records.Loaded, data_dir=None) -> tuple[dict, dict]:
+    """For every finished VAE run: model -> its Bernoulli draws, and model -> their Parzen estimate."""
+    from benchmarks.scoring.scorer import bernoulli_draws, check_samples, parzen, references
 
-
-def draws_parzen(out: Path, data_dir=None) -> dict:
-    """model -> the Parzen estimate of its Bernoulli draws, for every finished VAE run."""
-    from benchmarks.scoring.scorer import check_samples, parzen, references
-
-    results = {}
-    for folder in runs.iter_run_dirs(out):
-        config = runs.read_config(folder)
-        if config["family"] != "vae" or runs.read_status(folder) != "finished":
-            continue
-        means = check_samples(runs.read_samples(folder), folder / runs.SAMPLES)
-        results[config["model"]] = parzen(bernoulli_draws(means), references(data_dir, "mnist"))
-    return results
+    images, results = {}, {}
+    for record in loaded.runs:
+        if record.family == "vae" and record.finished:
+            means = check_samples(record.samples(), record.folder / "samples.npz")
+            images[record.model] = bernoulli_draws(means)
+            results[record.model] = parzen(images[record.model], references(data_dir, MNIST))
+    return images, results
 
 
 def main(args) -> int:
-    from benchmarks.reporting.paper import write_paper
+    from benchmarks.reporting.paper import VAE, write_paper
     from benchmarks.scoring.scorer import score_all
-    from benchmarks.training.grid import train_suite
 
-    suite = apply_cli(load_suite(args.suite), args)
-    if suite["dataset"] != "mnist":
-        raise UserError(f"reproduce: the papers report MNIST, not {suite['dataset']}; drop --dataset")
-    args.out = args.out or str(DEFAULT_OUT)
-    out = Path(args.out)
+    suite = suite_of(args)
+    if suite["dataset"] is not MNIST:
+        raise UserError(f"reproduce: the papers report MNIST, not {suite['dataset'].name}; drop --dataset")
+    out = Path(args.out or DEFAULT_OUT)
     start = time.perf_counter()
-    statuses = train_suite(args, suite)
+    statuses = train_suite(args, suite, out)
     if args.shard:
         print(f"shard {args.shard} trained; run `python -m benchmarks reproduce --out {out}` once every shard is done")
         return 0
@@ -68,9 +56,12 @@ def main(args) -> int:
         raise UserError(f"{', '.join(unfinished)} not finished (see above); {out} is written once every run is")
     t_train = time.perf_counter()
     score_all(out, data_dir=args.data_dir)
+    loaded = records.load(out)
     try:
-        draws = draws_parzen(out, args.data_dir)
-        write_paper(out, draws, args.data_dir)
+        if loaded.damaged or loaded.real is None:
+            raise UserError(loaded.damaged[0][1] if loaded.damaged else f"{out}: the real-data row is not scored")
+        images, draws = draws_parzen(loaded, args.data_dir)
+        write_paper(out, loaded, loaded.real, draws, images[VAE])
     except Damaged as err:
         errors.report(err)
         return 2

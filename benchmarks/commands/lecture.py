@@ -1,4 +1,5 @@
-"""`python -m benchmarks lecture`: run every check, write checks.md and the figures."""
+"""`lecture`: run every check of the theory, write checks.md and the figures (with the GAN runs
+of --runs, the saturation figure)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks import files
+from benchmarks import files, records
 from benchmarks.lecture import checks
 from benchmarks.lecture.figures import fig_conv, fig_elbo, fig_generator_loss, fig_kl, fig_runs, fig_variance
 from benchmarks.reporting import plots
 
 
-def run_all(out: Path, runs: Path | None = None, fast: bool = False) -> pd.DataFrame:
-    """Every check and figure; `fast` shrinks the Monte Carlo sizes (for the tests)."""
+def run_all(out: Path, loaded: records.Loaded | None = None, fast: bool = False) -> pd.DataFrame:
+    """Every check and figure (with the benchmark runs' records, `loaded`, the saturation
+    figure of the GAN runs); `fast` shrinks the Monte Carlo sizes (for the tests)."""
     out = Path(out)
     files.trace(f"lecture {out}")
     files.sweep_stale(out)
@@ -29,7 +31,7 @@ def run_all(out: Path, runs: Path | None = None, fast: bool = False) -> pd.DataF
                "gradient-variance": (fig_variance(rep), "reparameterization vs score-function variance against N"),
                "conv-transpose": (fig_conv(conv), "what Conv2D and Conv2DTranspose do to a single pixel"),
                "generator-loss": (fig_generator_loss(gen), "gradient of the saturating and non-saturating losses")}
-    run_fig = fig_runs(Path(runs)) if runs is not None else None
+    run_fig = fig_runs(loaded.frames("history"), loaded.frames("curve")) if loaded is not None else None
     if run_fig is not None:
         figures["gan-minimax-runs"] = (run_fig, "gan-dense vs gan-dense-minimax training curves")
     for name, (fig, _) in figures.items():
@@ -48,6 +50,6 @@ def run_all(out: Path, runs: Path | None = None, fast: bool = False) -> pd.DataF
 
 def main(args) -> int:
     out = Path(args.out) if args.out else Path("results") / "lecture"
-    table = run_all(out, Path(args.runs))
+    table = run_all(out, records.load(Path(args.runs)))
     print((out / "checks.md").read_text())
     return 0 if table["pass"].all() else 1

@@ -1,0 +1,80 @@
+"""`perf`: throughput as the harness trains, against the bare step and against the matmul
+peak of the dtype policy it trains in, every setting of a model interleaved in one process;
+`--parity` adds bf16-vs-float32 quality. Writes OUT/perf.md."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import tensorflow as tf
+
+from benchmarks import files, precision
+from benchmarks.commands.run import suite_of
+from benchmarks.data.mnist import FIT, load_mnist
+from benchmarks.training.harness import resolve_config
+from benchmarks.training.perf import measure
+
+
+def main(args) -> int:
+    suite = suite_of(args)
+    (x_train, _), _ = load_mnist(args.data_dir, suite["dataset"])
+    peaks = {dtype: precision.matmul_gflops(dtype) for dtype in ("float32", "bfloat16")}
+    print(f"matmul peaks: fp32 {peaks['float32']:.0f}, bf16 {peaks['bfloat16']:.0f} GFLOP/s; "
+          f"auto chooses {precision.resolve('auto')} (probe {precision.probe()})", flush=True)
+    rows = []
+    for name in args.models or suite["models"]:
+        row = measure(resolve_config(suite, name, 0, "perf"), x_train[FIT], args.steps, args.reps, suite["binarize"])
+        peak = peaks["bfloat16" if row["dtype"] == "mixed_bfloat16" else "float32"]
+        row["share of its peak"] = row["gflop_per_step"] * row[f"img/s {row['dtype']}"] / row["batch"] / peak
+        rows.append(row)
+        print("  ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
+    parity = None
+    if args.parity:
+        from benchmarks.commands.parity import parity_table
+
+        parity = parity_table(Path(args.out), args.data_dir, suite["dataset"])
+    md = report(suite, args, peaks, pd.DataFrame(rows), parity)
+    files.write_text(Path(args.out) / "perf.md", md)
+    print(md)
+    return 0
+
+
+def findings(table: pd.DataFrame) -> list[str]:
+    """What the table says, in sentences computed from it."""
+    cost, ratio, over = table["op determinism cost"], table["bf16 / float32"], table["harness / bare"]
+    return [
+        f"- **Op determinism**: the flag changed throughput by {-cost.max():+.0%} to {-cost.min():+.0%} "
+        f"(median {-cost.median():+.0%}); for scale, one setting's repetitions spread by up to "
+        f"{table['rep spread'].max():.0%} of their median (*rep spread*) on this machine. Without the flag the "
+        "same suite and seed give a bit-identical history.csv and samples.npz (the guard test in "
+        "tests/training/test_harness.py), so suites leave it off (`deterministic = false`).",
+        f"- **bf16**: mixed_bfloat16 ran at {ratio.min():.2f}x to {ratio.max():.2f}x of float32's images/s. "
+        "Where that is below 1 the CPU's bf16 kernels are slower than its fp32 ones (see the matmul peaks), "
+        "and `auto` trains in float32.",
+        f"- **Harness overhead**: harness / bare is {over.min():.2f} to {over.max():.2f}; above 1, the harness "
+        "is faster than the bare one-step-per-call loop, because it runs `steps_per_execution` steps per call.",
+    ]
+
+
+def report(suite, args, peaks, table: pd.DataFrame, parity) -> str:
+    from benchmarks.commands.parity import parity_markdown
+
+    text = [
+        "# Training throughput", "",
+        f"Command: `python -m benchmarks perf --suite {suite['name']} --steps {args.steps} --reps {args.reps}"
+        f"{' --parity' if args.parity else ''}` on {os.cpu_count()} CPU cores "
+        f"({', '.join(precision.cpu_flags()) or 'no bf16 flags'}), TensorFlow {tf.__version__}.", "",
+        f"Matmul peaks (2048³, best of 10): **fp32 {peaks['float32']:.0f} GFLOP/s, bf16 {peaks['bfloat16']:.0f} "
+        f"GFLOP/s**. `auto` precision here: **{precision.resolve('auto')}**.", "",
+        "Each model: images/s in the steady state (first steps apart) of `fit` on the harness's own "
+        f"tf.data pipeline with its step clock, {args.steps} steps, median of {args.reps} interleaved "
+        "repetitions, in float32, in mixed_bfloat16 and in float32 under TensorFlow's op-determinism "
+        "flag; and of a bare `tf.function(train_step)` loop over the same batches at the model's "
+        "precision. *harness / bare* is the harness's overhead; *share of its peak* is FLOPs per step "
+        "times steps/s over the matmul peak of the precision the model trains in.", "",
+        table.to_markdown(index=False, floatfmt=".3g"), "", *findings(table), ""]
+    if parity is not None:
+        text += [parity_markdown(parity), ""]
+    return "\n".join(text)

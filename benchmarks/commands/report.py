@@ -1,0 +1,49 @@
+"""`report`: the records of every run below OUT, read once, into summary.csv/md/tex,
+papers.md, figures/ and the index README.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks import errors, files, records, runs
+from benchmarks.errors import UserError
+from benchmarks.reporting import figures, papers, tables
+
+
+def _suite_note(configs: list, machine: str) -> str:
+    suites = sorted({c.get("suite", "?") for c in configs})
+    return f"suite {', '.join(suites)}, {len(configs)} runs, on {machine}"
+
+
+def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Write every table and figure of `out` from its records (`loaded`, else read now):
+    (the summary, the lines of the damaged files)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file, not an output folder")
+    files.trace(f"report {out}")
+    files.sweep_stale(out)
+    loaded = loaded or records.load(out)
+    spec = loaded.dataset()
+    summary = tables.aggregate(tables.collect(loaded))
+    configs = [r.config for r in loaded.runs]
+    machine = tables.machine(summary, configs)
+    files.write_csv(out / "summary.csv", summary)
+    files.write_text(out / "summary.md", tables.markdown(summary, machine, spec))
+    files.write_text(out / "summary.tex", tables.latex(summary, spec))
+    papers.write(out, summary, _suite_note(configs, machine), spec)
+    extras = records.load(runs.extras_dir(out))
+    problems = [line for _, line in (*loaded.damaged, *extras.damaged)]
+    problems += figures.all_figures(out, loaded, extras, summary, data_dir, machine, spec)
+    for line in problems:
+        errors.report(line)
+    return summary, problems
+
+
+def main(args) -> int:
+    summary, problems = build_report(Path(args.path), args.data_dir)
+    print((Path(args.path) / "summary.md").read_text())
+    print(f"{len(summary)} rows; figures in {Path(args.path) / 'figures'}")
+    return 2 if problems else 0

@@ -1,0 +1,56 @@
+"""`run`: train a suite's grid of (model, seed) runs, with the curve's evaluators of its
+[eval] settings, into OUT/runs/<model>/seed-<k>/."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from benchmarks import settings
+from benchmarks.data.mnist import MNIST
+from benchmarks.errors import UserError
+
+
+def suite_of(args) -> dict:
+    """The suite named by --suite with the command line's settings applied."""
+    return settings.apply_cli(settings.load_suite(args.suite), args)
+
+
+def output_folder(args, suite: dict) -> Path:
+    """--out, else results/ for MNIST and results/<dataset>/ for another dataset."""
+    if getattr(args, "out", None):
+        return Path(args.out)
+    return Path("results") if suite["dataset"] is MNIST else Path("results") / suite["dataset"].name
+
+
+def parse_shard(text: str | None) -> tuple[int, int]:
+    """--shard i/n: (i, n); (0, 1) without it."""
+    if not text:
+        return 0, 1
+    try:
+        i, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UserError(f"--shard {text!r} must look like i/n, e.g. 0/2") from None
+    if not (n >= 1 and 0 <= i < n):
+        raise UserError(f"--shard {text!r}: need n >= 1 and 0 <= i < n")
+    return i, n
+
+
+def train_suite(args, suite: dict, out: Path | None = None) -> dict:
+    """Train the suite's grid as the run arguments say; returns {(model, seed): status}."""
+    from benchmarks.scoring import evaluators
+    from benchmarks.training.grid import run_grid
+
+    start = time.perf_counter()
+    out = out or output_folder(args, suite)
+    statuses = run_grid(suite, out, args.data_dir, parse_shard(args.shard), args.tensorboard,
+                        evaluators.for_suite(suite, args.data_dir))
+    done = sum(s == "finished" for s in statuses.values())
+    print(f"{done}/{len(statuses)} runs finished in {time.perf_counter() - start:.0f} s "
+          f"(wall clock, this invocation); results in {out}/runs")
+    return statuses
+
+
+def main(args) -> int:
+    statuses = train_suite(args, suite_of(args))
+    return 2 if "damaged" in statuses.values() else 0

@@ -1,0 +1,275 @@
+"""Every suite and run setting, declared once: its type, default, whether a model may override
+it, whether it defines the result or only its speed, and a line of doc.
+
+Validation, TOML loading (`load_suite`), the command-line flags (`add_flags`, `apply_cli`),
+the run's config.json (`run_settings`, `config_types`) and the identity check of a resumed
+run (`identity`) all derive from `SUITE`, `EVAL` and `MANIFOLD`. A resolved suite is a dict
+of every top-level setting, with the dataset as its `Dataset` object (config.json stores
+its name). Budgets are whole epochs: an epoch is one pass over the training images.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+import models
+from benchmarks.data.mnist import DATASETS, FIT_IMAGES, Dataset
+from benchmarks.errors import UserError
+from benchmarks.precision import DTYPES
+
+SUITE_DIR = Path(__file__).parent / "suites"
+REQUIRED = object()  # the default of a setting every suite must set
+
+
+def _positive(value) -> str | None:
+    return None if value > 0 else "must be positive"
+
+
+def _choices(*valid):
+    return lambda value: None if value in valid else f"; valid: {', '.join(valid)}"
+
+
+def _within(low: int, high: int, why: str):
+    return lambda value: None if low <= value <= high else f"must be in {low}..{high} ({why})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """One setting. `types`: what TOML may hold; `check`: value -> None, or the error's end;
+    `per_model`: [overrides.<model>] may set it; `run`: recorded in each run's config.json;
+    `defines`: part of the result (a resumed run must match it), else only its speed;
+    `flag`: a command-line flag of run/bench/reproduce sets it for every model."""
+
+    name: str
+    types: type | tuple
+    default: Any
+    doc: str
+    check: Any = None
+    per_model: bool = False
+    run: bool = False
+    defines: bool = True
+    flag: dict | None = None
+
+    def error(self, value) -> str | None:
+        """The error's end for `value` (type first, then `check`), or None."""
+        if value is None and self.default is None:
+            return None
+        types = self.types if isinstance(self.types, tuple) else (self.types,)
+        if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+            return f"must be a {'positive int' if self.check is _positive else types[0].__name__}"
+        return self.check(value) if self.check else None
+
+
+def _eval_settings() -> tuple[Setting, ...]:
+    return (
+        Setting("samples", int, 10_000, "samples.npz size, scored by `score`", _positive),
+        Setting("quick_fid", bool, True, "quick FID at every evaluation point (curve.csv)"),
+        Setting("quick_fid_samples", int, 2_000, "samples of each quick FID", _positive),
+        Setting("iwae_k", int, 50, "importance samples of the IWAE bound (VAEs)", _positive),
+        Setting("likelihood_images", int, 10_000, "test images of the IWAE bound (the ELBO uses all)", _positive),
+        Setting("curve_iwae_k", int, 0, "VAEs: the IWAE bound with k samples at every curve point (0: off)"),
+        Setting("curve_images", int, 1000, "... on the first N test images (the curve's ELBO uses all)", _positive),
+    )
+
+
+EVAL = {s.name: s for s in _eval_settings()}
+MANIFOLD = {s.name: s for s in (
+    Setting("epochs", int, 5, "epochs of the 2-d-latent dense VAE that `bench` trains for the manifold figure",
+            _positive),
+)}
+SUITE = {s.name: s for s in (
+    Setting("description", str, "", "what the suite is for"),
+    Setting("dataset", str, "mnist", "the dataset of every run", _choices(*DATASETS), run=True,
+            flag={"choices": tuple(DATASETS)}),
+    Setting("models", list, list(models.MODEL_NAMES), "the models of the grid",
+            flag={"nargs": "+", "metavar": "MODEL"}),
+    Setting("seeds", list, [0], "the seeds of the grid", flag={"nargs": "+", "type": int, "metavar": "SEED"}),
+    Setting("epochs", int, REQUIRED, "the budget: whole passes over the training images", _positive,
+            per_model=True, run=True, flag={"type": int, "metavar": "N"}),
+    Setting("eval_every_images", int, None, "an evaluation point every N training images (default: every epoch)",
+            _positive, per_model=True, run=True),
+    Setting("train_images", int, FIT_IMAGES, "the training images: train[:N]",
+            _within(1, FIT_IMAGES, f"train[{FIT_IMAGES}:] is validation"), run=True),
+    Setting("batch_size", int, 128, "images per training step", _positive, per_model=True, run=True),
+    Setting("binarize", bool, True, "VAEs: a fresh Bernoulli binarization of every image in every epoch", run=True),
+    Setting("strategy", str, "default", "tf.distribute strategy", _choices("default", "mirrored"), run=True,
+            defines=False, flag={"choices": ("default", "mirrored")}),
+    Setting("dtype", str, "auto", "training dtype policy: float32, mixed_bfloat16, or auto (benchmarks.precision)",
+            _choices(*DTYPES), per_model=True, run=True, flag={"choices": DTYPES}),
+    Setting("deterministic", bool, False, "TensorFlow's op-determinism flag (Keras then turns XLA off)", run=True,
+            defines=False),
+    Setting("jit_compile", bool, False, "compile the train step with XLA", per_model=True, run=True, defines=False),
+    Setting("steps_per_execution", int, 1, "train steps per call of the compiled function", _positive,
+            per_model=True, run=True, defines=False),
+    Setting("grid_samples", int, 100, "samples in each per-epoch sample grid", _positive, run=True),
+    Setting("overrides", dict, {}, "[overrides.<model>]: per-model settings and the model's own settings"),
+    Setting("eval", dict, {}, "[eval]: evaluation settings", run=True),
+    Setting("manifold", dict, {}, "[manifold]: the extra run behind the latent-manifold figure"),
+)}
+SECTIONS = {"eval": EVAL, "manifold": MANIFOLD}
+PER_MODEL = tuple(n for n, s in SUITE.items() if s.per_model)
+RETIRED = {  # keys of older suites, and what replaced them
+    "minutes": "budgets are whole epochs now (time is measured): set epochs = N",
+    "steps_per_epoch": "an epoch is one pass over train_images: set epochs and train_images",
+    "precision": "the training dtype policy is now `dtype` (precision is a metric): set dtype = ...",
+    "parzen": "the Parzen estimate is always scored: remove the key",
+}
+
+
+def _table(raw: dict, spec: dict, where: str) -> dict:
+    """`raw` checked against `spec`, every missing setting at its default."""
+    if not isinstance(raw, dict):
+        raise UserError(f"{where} must be a table of settings")
+    for key, value in raw.items():
+        if key in RETIRED:
+            raise UserError(f"{where}: {key} is retired; {RETIRED[key]}")
+        if key not in spec:
+            raise UserError(f"{where}: unknown key {key!r}; valid keys: {', '.join(spec)}")
+        error = spec[key].error(value)
+        if error:
+            raise UserError(f"{where}: {key} = {value!r} {error}".replace(" ;", ";"))
+    return {key: raw.get(key, s.default) for key, s in spec.items()}
+
+
+def _overrides(table: dict, where: str) -> dict:
+    for name, per_model in table.items():
+        if name not in models.MODEL_NAMES:
+            raise UserError(f"{where} [overrides]: unknown model {name!r}; valid: {', '.join(models.MODEL_NAMES)}")
+        if not isinstance(per_model, dict):
+            raise UserError(f"{where} [overrides.{name}] must be a table of settings")
+        valid = [*models.defaults(name), *PER_MODEL]
+        for key, value in per_model.items():
+            if key not in valid:
+                raise UserError(f"{where} [overrides.{name}]: unknown key {key!r}; valid: {', '.join(valid)}")
+            error = SUITE[key].error(value) if key in SUITE else None
+            if error:
+                raise UserError(f"{where} [overrides.{name}]: {key} = {value!r} {error}".replace(" ;", ";"))
+    return table
+
+
+def validate(raw: dict, where: str = "suite") -> dict:
+    """A fully resolved suite from the TOML table `raw` (or a resolved suite changed), or a
+    one-line UserError naming the key and the valid choices."""
+    raw = dict(raw)
+    raw.pop("name", None)
+    if isinstance(raw.get("dataset"), Dataset):
+        raw["dataset"] = raw["dataset"].name
+    suite = _table(raw, SUITE, where)
+    for section, spec in SECTIONS.items():
+        suite[section] = _table(suite[section], spec, f"{where} [{section}]")
+    if suite["epochs"] is REQUIRED:
+        raise UserError(f"{where}: set the budget, epochs = N (whole passes over the training images)")
+    for name in suite["models"]:
+        if name not in models.MODEL_NAMES:
+            raise UserError(f"{where}: unknown model {name!r}; valid: {', '.join(models.MODEL_NAMES)}")
+    if not suite["models"]:
+        raise UserError(f"{where}: models is empty; list at least one of {', '.join(models.MODEL_NAMES)}")
+    if not suite["seeds"] or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
+                                     for s in suite["seeds"]):
+        raise UserError(f"{where}: seeds must be a non-empty list of integers >= 0")
+    _overrides(suite["overrides"], where)
+    jit = [m for m in suite["models"] if suite["overrides"].get(m, {}).get("jit_compile", suite["jit_compile"])]
+    if jit and suite["deterministic"]:
+        raise UserError(f"{where}: jit_compile for {', '.join(jit)} needs deterministic = false "
+                        "(Keras turns XLA off under TF op determinism)")
+    suite["dataset"] = DATASETS[suite["dataset"]]
+    return suite
+
+
+def load_suite(name_or_path: str, **changes) -> dict:
+    """A suite by name (benchmarks/suites/NAME.toml) or by path, with `changes` (top-level
+    settings; `eval` merged key by key), validated; its `name` is the file's stem."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = SUITE_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        names = ", ".join(sorted(p.stem for p in SUITE_DIR.glob("*.toml")))
+        raise UserError(f"suite {name_or_path!r} not found; use one of {names} or a path to a .toml file")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise UserError(f"{path}: invalid TOML ({err})") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not a text file (not UTF-8); give a suite .toml file") from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot be read ({err.strerror}); give a readable suite .toml file") from None
+    suite = validate(raw, str(path))
+    suite["name"] = path.stem
+    return changed(suite, **changes) if changes else suite
+
+
+def changed(suite: dict, **changes) -> dict:
+    """The suite with `changes` applied and validated again (`eval` merged key by key)."""
+    name = suite.get("name", "custom")
+    if "eval" in changes:
+        changes["eval"] = {**suite["eval"], **changes["eval"]}
+    out = validate({**suite, **changes}, f"suite {name}")
+    out["name"] = name
+    return out
+
+
+def add_flags(parser) -> None:
+    """The flags of the settings a command line may set for every model (--models, --epochs, ...)."""
+    for name, s in SUITE.items():
+        if s.flag is not None:
+            parser.add_argument(f"--{name.replace('_', '-')}", help=f"{s.doc} (default: the suite's)", **s.flag)
+
+
+def apply_cli(suite: dict, args) -> dict:
+    """The flags given on the command line (`add_flags`) applied to the suite: each holds for
+    every model, the suite's per-model choices of it giving way."""
+    changes, overrides = {}, suite["overrides"]
+    for name, s in SUITE.items():
+        value = getattr(args, name, None) if s.flag is not None else None
+        if value is not None:
+            changes[name] = value
+            if s.per_model:
+                overrides = {m: {k: v for k, v in t.items() if k != name} for m, t in overrides.items()}
+    return changed(suite, **changes, overrides=overrides)
+
+
+def run_settings(suite: dict, model: str) -> dict:
+    """The suite's settings a run records in config.json: each per-model one as the model's
+    override gives it, the dataset by name. (The model's own settings are its hyperparameters.)"""
+    own = suite["overrides"].get(model, {})
+    out = {name: own.get(name, suite[name]) for name, s in SUITE.items() if s.run}
+    out["dataset"] = suite["dataset"].name
+    return out
+
+
+def hyperparameters(suite: dict, model: str) -> dict:
+    """The model's own settings: its registry defaults, updated by [overrides.<model>]."""
+    own = {k: v for k, v in suite["overrides"].get(model, {}).items() if k not in PER_MODEL}
+    return {**models.defaults(model), **own}
+
+
+RUN_KEYS = {"model": str, "seed": int, "family": str, "suite": str, "hyperparameters": dict}
+
+
+def config_types() -> dict:
+    """key -> JSON type(s) of every key config.json must hold (what `runs.read_config` checks)."""
+    json_type = {str: str, int: int, bool: bool, list: list, dict: dict}
+    out = dict(RUN_KEYS)
+    for name, s in SUITE.items():
+        if s.run:
+            base = s.types[0] if isinstance(s.types, tuple) else s.types
+            out[name] = (json_type[base], type(None)) if s.default is None else json_type[base]
+    return out
+
+
+def identity(config: dict) -> dict:
+    """What a resumed run must share with the run in its folder: the model, seed and
+    hyperparameters and every setting that defines the result (not the speed-only ones)."""
+    keep = set(RUN_KEYS) - {"suite"} | {n for n, s in SUITE.items() if s.run and s.defines}
+    return {k: v for k, v in config.items() if k in keep}
+
+
+def manifold_suite(suite: dict, model: str, seed: int) -> dict:
+    """The extra run behind the latent-manifold figure: (model, seed) with a 2-d latent."""
+    return changed(dict(suite, name=f"{suite['name']}-manifold"), models=[model], seeds=[seed], strategy="default",
+                   eval_every_images=None, overrides={model: {"latent_dim": 2}},
+                   eval={"quick_fid": False, "samples": 100}, **suite["manifold"])
