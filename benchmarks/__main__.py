@@ -11,7 +11,7 @@ import signal
 import sys
 
 from benchmarks import settings
-from benchmarks.data.mnist import DATASETS
+from benchmarks.data.mnist import DATASETS, MNIST
 from benchmarks.errors import UserError
 from benchmarks.precision import DTYPES
 
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("data", help="load a dataset and print its source, shapes and class counts")
-    p.add_argument("--dataset", choices=DATASET_NAMES, default="mnist")
+    p.add_argument("--dataset", choices=DATASET_NAMES, default=MNIST.name)
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
     p = sub.add_parser("run", help="train a suite's grid of (model, seed) runs")
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("feature-net", help="check or retrain a dataset's pinned feature network")
     p.add_argument("--train", action="store_true", help="retrain it (seed 0) as a candidate to pin")
-    p.add_argument("--dataset", choices=DATASET_NAMES, default="mnist")
+    p.add_argument("--dataset", choices=DATASET_NAMES, default=MNIST.name)
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
     p = sub.add_parser("score", help="write metrics.json for every finished run")

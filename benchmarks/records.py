@@ -17,7 +17,7 @@ import pandas as pd
 
 import models
 from benchmarks import runs
-from benchmarks.data.mnist import DATASETS, Dataset
+from benchmarks.data.mnist import DATASETS, MNIST, Dataset
 from benchmarks.errors import Damaged, UserError
 
 
@@ -105,14 +105,15 @@ class Loaded:
         found = {r.config["dataset"] for r in self.runs}
         if len(found) > 1:
             raise UserError(f"this folder holds runs of {' and '.join(sorted(found))}; give each dataset its own --out")
-        return DATASETS[next(iter(found), "mnist")]
+        return DATASETS[found.pop()] if found else MNIST
 
 
-def read(folder: Path) -> RunRecord:
-    """One run folder's record, every file checked (`Damaged` names the first bad one)."""
+def read(folder: Path, metrics: bool = True) -> RunRecord:
+    """One run folder's record, every file checked (`Damaged` names the first bad one);
+    without its metrics.json where `metrics` is False (the scorer, which rewrites a bad one)."""
     folder = Path(folder)
     config = runs.read_config(folder)
-    metrics = runs.read_metrics(folder, config) if (folder / runs.METRICS).exists() else None
+    metrics = runs.read_metrics(folder, config) if metrics and (folder / runs.METRICS).exists() else None
     return RunRecord(folder, config, runs.read_status_file(folder), runs.read_history(folder), runs.read_curve(folder),
                      metrics)
 

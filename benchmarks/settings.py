@@ -17,7 +17,7 @@ from typing import Any
 import tomllib
 
 import models
-from benchmarks.data.mnist import DATASETS, FIT_IMAGES, Dataset
+from benchmarks.data.mnist import DATASETS, FIT_IMAGES, MNIST, Dataset
 from benchmarks.errors import UserError
 from benchmarks.precision import DTYPES
 
@@ -83,7 +83,7 @@ MANIFOLD = {s.name: s for s in (
 )}
 SUITE = {s.name: s for s in (
     Setting("description", str, "", "what the suite is for"),
-    Setting("dataset", str, "mnist", "the dataset of every run", _choices(*DATASETS), run=True,
+    Setting("dataset", str, MNIST.name, "the dataset of every run", _choices(*DATASETS), run=True,
             flag={"choices": tuple(DATASETS)}),
     Setting("models", list, list(models.MODEL_NAMES), "the models of the grid",
             flag={"nargs": "+", "metavar": "MODEL"}),

@@ -164,7 +164,7 @@ def _fingerprint(*parts) -> str:
 def score_run(record: records.RunRecord, refs_factory, force: bool = False) -> str:
     """Write the run's metrics.json; returns 'scored', 'rescored' (its metrics.json was
     damaged), 'current', 'diverged' or 'unfinished'. Call it holding the run's lock, with the
-    record read under it."""
+    record read under it (without its metrics.json, which is read here)."""
     from models import parameter_count
 
     run_dir, config = record.folder, record.config
@@ -260,7 +260,7 @@ def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
                     print(busy, flush=True)
                     continue
                 try:
-                    results[run_dir] = score_run(records.read(run_dir), refs_factory, force)
+                    results[run_dir] = score_run(records.read(run_dir, metrics=False), refs_factory, force)
                 except Damaged as err:
                     errors.report(err)
                     results[run_dir] = "damaged"
