@@ -1,7 +1,7 @@
 """One record per run folder, read and checked once per command.
 
 `load(out)` reads every run folder below OUT (and the real-data row) once: config.json,
-status.json, history.csv, curve.csv and metrics.json, each checked as `benchmarks.runs`
+status.json, history.csv, curve.csv, steps.csv and metrics.json, each checked as `benchmarks.runs`
 checks it. It returns the records and the one-line reports of the damaged folders; tables,
 figures, papers, the lecture and the reproduction take records, never paths. Samples and
 the per-epoch sample grids are read only when a figure asks for them.
@@ -30,6 +30,7 @@ class RunRecord:
     status: dict
     history: pd.DataFrame | None
     curve: pd.DataFrame | None
+    steps: pd.DataFrame | None
     metrics: dict | None
 
     @property
@@ -57,12 +58,19 @@ class RunRecord:
         return (self.folder / name).exists()
 
     def samples(self) -> np.ndarray:
-        """samples.npz's images, read now (checked for shape and range by the scorer)."""
-        return runs.read_samples(self.folder)
+        """samples.npz's images, read on first use and kept (checked for shape and range by the
+        scorer)."""
+        if "_samples" not in self.__dict__:
+            self.__dict__["_samples"] = runs.read_samples(self.folder)  # frozen: kept beside the fields
+        return self.__dict__["_samples"]
 
     def grids(self) -> dict[int, Path]:
         """epoch -> the per-epoch sample grid PNG (samples/epoch-NNN.png)."""
         return {int(p.stem.split("-")[1]): p for p in sorted((self.folder / "samples").glob("epoch-[0-9]*.png"))}
+
+    def frames(self) -> dict[int, Path]:
+        """images seen -> the fixed-z sample grid PNG of that evaluation point (frames/)."""
+        return {int(p.stem.split("-")[1]): p for p in sorted((self.folder / runs.FRAMES).glob("images-[0-9]*.png"))}
 
     def model_weights(self):
         """The trained model, rebuilt in float32 from config.json and its last checkpoint."""
@@ -87,7 +95,7 @@ class Loaded:
         return next((r for r in self.of(model) if need is None or r.has(need)), None)
 
     def frames(self, table: str) -> dict[str, list[pd.DataFrame]]:
-        """model -> its runs' history ('history') or curve ('curve') tables, in seed order."""
+        """model -> its runs' 'history', 'curve' or 'steps' tables, in seed order."""
         found = {}
         for record in self.runs:
             frame = getattr(record, table)
@@ -115,7 +123,7 @@ def read(folder: Path, metrics: bool = True) -> RunRecord:
     config = runs.read_config(folder)
     metrics = runs.read_metrics(folder, config) if metrics and (folder / runs.METRICS).exists() else None
     return RunRecord(folder, config, runs.read_status_file(folder), runs.read_history(folder), runs.read_curve(folder),
-                     metrics)
+                     runs.read_steps(folder), metrics)
 
 
 def load(out: Path) -> Loaded:

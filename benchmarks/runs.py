@@ -1,8 +1,9 @@
 """The run store: the one place that spells its paths, reads its status and rebuilds models.
 
-OUT/runs/<model>/seed-<k>/ holds config.json, history.csv (one row per epoch), curve.csv
-(the quick FID at each evaluation point: images seen, training seconds), samples/epoch-NNN.png and
-checkpoint/state.npz while it trains; samples.npz and status.json once it ends; metrics.json
+OUT/runs/<model>/seed-<k>/ holds config.json, history.csv (one row per epoch), steps.csv (the
+losses several times per epoch), curve.csv (the quick FID at each evaluation point: images seen,
+training seconds), frames/images-NNNNNNNNN.png (the fixed-z samples at each evaluation point),
+samples/epoch-NNN.png and checkpoint/state.npz while it trains; samples.npz and status.json once it ends; metrics.json
 once scored. OUT/reference/real-data/metrics.json is the real-data row, and OUT/extras/ holds
 the 2-d-latent VAE behind the manifold figure, a run folder like any other.
 
@@ -28,7 +29,8 @@ from benchmarks.errors import Damaged, UserError
 REAL_ROW = "real-data"  # the reference row: real held-out images scored as if they were samples
 MANIFOLD = ("vae-dense", 0)  # (model, seed) of the extra run with a 2-d latent
 CONFIG, HISTORY, STATUS, METRICS = "config.json", "history.csv", "status.json", "metrics.json"
-CURVE, SAMPLES, CHECKPOINT = "curve.csv", "samples.npz", Path("checkpoint") / "state.npz"
+CURVE, STEPS, SAMPLES, CHECKPOINT = "curve.csv", "steps.csv", "samples.npz", Path("checkpoint") / "state.npz"
+FRAMES = "frames"  # frames/images-NNNNNNNNN.png: the fixed-z samples at each evaluation point
 LOCK = ".lock"  # held while a process trains or scores the run
 
 
@@ -69,7 +71,7 @@ RETRAIN = "delete its run folder to retrain it"
 RESAMPLE = "delete it and status.json, then re-run the same `run` (the run ends again from its checkpoint)"
 STATUSES = ("finished", "diverged")  # status.json; a run without one is 'unfinished'
 HISTORY_COLUMNS = ("epoch", "train_seconds", "epoch_seconds", "warmup_seconds", "images", "images_per_sec")
-CURVE_COLUMNS = ("images", "epoch", "train_seconds")
+CURVE_COLUMNS = ("images", "epoch", "train_seconds")  # also of steps.csv
 
 
 def read_config(folder: Path) -> dict:
@@ -115,6 +117,10 @@ def read_history(folder: Path) -> pd.DataFrame | None:
 
 def read_curve(folder: Path) -> pd.DataFrame | None:
     return files.read_csv(Path(folder) / CURVE, RETRAIN, CURVE_COLUMNS)
+
+
+def read_steps(folder: Path) -> pd.DataFrame | None:
+    return files.read_csv(Path(folder) / STEPS, RETRAIN, CURVE_COLUMNS)
 
 
 def read_metrics(folder: Path, config: dict | None = None) -> dict:

@@ -105,7 +105,11 @@ SUITE = {s.name: s for s in (
     Setting("jit_compile", bool, False, "compile the train step with XLA", per_model=True, run=True, defines=False),
     Setting("steps_per_execution", int, 1, "train steps per call of the compiled function", _positive,
             per_model=True, run=True, defines=False),
-    Setting("grid_samples", int, 100, "samples in each per-epoch sample grid", _positive, run=True),
+    Setting("grid_samples", int, 100, "samples in each sample grid (per epoch, and per evaluation point)", _positive,
+            run=True),
+    Setting("log_points", int, 24, "rows of steps.csv per epoch: the losses, each the mean over the steps since "
+            "the previous row (at most one per execution of steps_per_execution steps)", _positive, run=True,
+            defines=False),
     Setting("overrides", dict, {}, "[overrides.<model>]: per-model settings and the model's own settings"),
     Setting("eval", dict, {}, "[eval]: evaluation settings", run=True),
     Setting("manifold", dict, {}, "[manifold]: the extra run behind the latent-manifold figure"),

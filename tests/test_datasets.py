@@ -54,7 +54,7 @@ def test_a_fashion_run_is_trained_scored_and_reported_as_fashion(fashion_out):
     real = runs.read_metrics(runs.reference_dir(out))
     assert real["dataset"] == "fashion-mnist" and real["modes_covered"] == 10 and real["fid"] < 2.0
     summary = (out / "summary.md").read_text()
-    assert summary.startswith("# Results on Fashion-MNIST") and re.search(r"\|\s+Classes ↑\s+\|", summary)
+    assert summary.startswith("# Results on Fashion-MNIST") and re.search(r"\|\s+Classes, p ≥ 0.9 ↑\s+\|", summary)
     assert "pinned Fashion-MNIST classifier" in (out / "README.md").read_text()
     assert "No published numbers are set beside ours for Fashion-MNIST" in (out / "papers.md").read_text()
     assert r"\caption{Sample quality, Fashion-MNIST}" in (out / "summary.tex").read_text()

@@ -36,7 +36,8 @@ quick_fid = false
 iwae_k = 2
 likelihood_images = 50
 """
-REPORT = ("figures", "summary.csv", "summary.md", "summary.tex", "papers.md", "README.md")  # what report writes
+REPORT = ("figures", "summary.csv", "summary.md", "summary.tex", "papers.md", "README.md", "slides.pdf",
+          "slides")  # what report writes
 
 
 @pytest.fixture(scope="module")
@@ -525,5 +526,5 @@ def test_a_damaged_sample_grid_at_report(copy, mnist_dir, capsys):
     code = main(command("report", out, suite, mnist_dir))
     assert snapshot(out, skip=REPORT) == before
     one_line(capsys, code, r"gan-dense/seed-0/samples/epoch-002.png is damaged \(\w+\); delete it: the figure shows "
-                           "the other epochs")
+                           "the other frames")
     assert (out / "figures" / "evolution-gan-dense.png").is_file()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from benchmarks import files, records
@@ -31,7 +32,7 @@ def run_all(out: Path, loaded: records.Loaded | None = None, fast: bool = False)
                "gradient-variance": (fig_variance(rep), "reparameterization vs score-function variance against N"),
                "conv-transpose": (fig_conv(conv), "what Conv2D and Conv2DTranspose do to a single pixel"),
                "generator-loss": (fig_generator_loss(gen), "gradient of the saturating and non-saturating losses")}
-    run_fig = fig_runs(loaded.frames("history"), loaded.frames("curve")) if loaded is not None else None
+    run_fig = fig_runs(loaded.frames("steps"), loaded.frames("curve")) if loaded is not None else None
     if run_fig is not None:
         figures["gan-minimax-runs"] = (run_fig, "gan-dense vs gan-dense-minimax training curves")
     for name, (fig, _) in figures.items():
@@ -44,8 +45,22 @@ def run_all(out: Path, loaded: records.Loaded | None = None, fast: bool = False)
     text = ["# Lecture checks", "", f"{int(table['pass'].sum())}/{len(table)} checks pass. "
             "Command: `python -m benchmarks lecture`.", "", shown.to_markdown(index=False), "", *index]
     files.write_text(out / "checks.md", "\n".join(text) + "\n")
+    files.write_csv(out / "checks.csv", table)
+    files.write_json(out / "numbers.json", numbers(rep, gen))
     files.write_text(out / "README.md", "\n".join(index) + "\n")
     return table
+
+
+def numbers(rep: dict, gen: dict) -> dict:
+    """What the deck's takeaways quote of the figures' data: the score function's gradient
+    variance over the reparameterization's (over the test functions and N), and both generator
+    losses' gradients where D(G(z)) = 0.01."""
+    ratios = [np.asarray(rep["variances"][(name, "score function")]) /
+              np.asarray(rep["variances"][(name, "reparameterization")]) for name in checks.TEST_FUNCTIONS]
+    at = int(np.argmin(np.abs(gen["d"] - 0.01)))
+    return {"variance_ratio_min": float(np.min(ratios)), "variance_ratio_max": float(np.max(ratios)),
+            "d_fake": float(gen["d"][at]), "grad_minimax": float(gen["minimax"][at]),
+            "grad_non_saturating": float(gen["non_saturating"][at])}
 
 
 def main(args) -> int:

@@ -1,5 +1,5 @@
 """`report`: the records of every run below OUT, read once, into summary.csv/md/tex,
-papers.md, figures/ and the index README.md."""
+papers.md, figures/, the index README.md and the deck (slides.pdf, slides/*.png)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 
 from benchmarks import errors, files, records, runs
 from benchmarks.errors import UserError
-from benchmarks.reporting import figures, papers, tables
+from benchmarks.reporting import deck, figures, papers, tables
 
 
 def _suite_note(configs: list, machine: str) -> str:
@@ -36,7 +36,9 @@ def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None)
     papers.write(out, summary, _suite_note(configs, machine), spec)
     extras = records.load(runs.extras_dir(out))
     problems = [line for _, line in (*loaded.damaged, *extras.damaged)]
-    problems += figures.all_figures(out, loaded, extras, summary, data_dir, machine, spec)
+    _, facts, drawn = figures.all_figures(out, loaded, extras, summary, data_dir, machine, spec)
+    problems += drawn
+    deck.build(out, summary, loaded, facts, spec, machine, problems)
     for line in problems:
         errors.report(line)
     return summary, problems

@@ -50,16 +50,17 @@ def fig_variance(d):
 
 
 def fig_conv(d):
-    fig, axes = plots.figure(1, 4, layout="compressed")
-    panels = (("kernel", "kernel K\n(3×3)"), ("conv", "Conv2D\nof one pixel"),
-              ("transpose", "Conv2DTranspose\nstride 2, 5×5 → 10×10"),
-              ("overlap", "ConvT of all ones:\nuneven overlap"))
+    fig, axes = plots.figure(1, 4)
+    panels = (("kernel", "Kernel K (3×3)"), ("conv", "Conv2D of one pixel"),
+              ("transpose", "Conv2DTranspose, stride 2:\none pixel, 5×5 → 10×10"),
+              ("overlap", "Conv2DTranspose of all ones:\nuneven overlap"))
     for ax, (key, title) in zip(axes[0], panels):
-        ax.imshow(d[key], cmap="viridis")
-        ax.set_title(title, fontsize=14)
+        shown = ax.imshow(d[key], cmap="viridis")
+        ax.set_title(title, fontsize=16)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle("Conv2D gathers (kernel flipped); Conv2DTranspose scatters (kernel stamped)")
+        fig.colorbar(shown, ax=ax, orientation="horizontal", fraction=0.08, pad=0.04, label="value")
+    fig.suptitle("Conv2D gathers (the kernel flipped); Conv2DTranspose scatters (the kernel stamped)")
     return fig
 
 
@@ -75,24 +76,26 @@ def fig_generator_loss(d):
     return fig
 
 
-def fig_runs(histories: dict, curves: dict):
+def fig_runs(steps: dict, curves: dict):
     """Each GAN against its generator-loss variant (models.loss_variants), from the benchmark
-    runs' histories and curves (model -> tables, one per seed), if both were trained; None
-    otherwise."""
+    runs' step logs and curves (model -> tables, one per seed), against training images seen,
+    if both were trained; None otherwise."""
     pair = next(((base, variant) for base, variant in models.loss_variants()
-                 if base in histories and variant in histories), None)
+                 if base in steps and variant in steps), None)
     if pair is None:
         return None
-    panels = [(histories, "d_fake", "mean D(G(z))"), (histories, "g_loss", "generator loss"),
-              (curves, "fid_quick", "quick FID ↓")]
+    panels = [(steps, "d_fake", "What D says of generated images", "mean D(G(z))"),
+              (steps, "g_loss", "The generator's own loss", "loss"),
+              (curves, "fid_quick", "Sample quality", "quick FID ↓")]
     panels = [p for p in panels if p[0].get(pair[0]) and p[1] in p[0][pair[0]][0]]
     fig, axes = plots.figure(1, len(panels))
-    for ax, (frames, term, title) in zip(axes[0], panels):
+    for ax, (frames, term, title, label) in zip(axes[0], panels):
         for model in pair:
-            plots.band(ax, frames.get(model, []), "epoch", term, model)
-        ax.set_title(title)
-        ax.set_xlabel("epoch")
+            plots.seeds_and_mean(ax, frames.get(model, []), "images", term, model)
+        ax.set(title=title, ylabel=label, xlabel="training images seen")
+        plots.thousands(ax)
+        ax.xaxis.set_major_locator(plots.matplotlib.ticker.MaxNLocator(3))
     axes[0][0].legend()
     losses = " against ".join(models.generator_loss(m).replace("_", "-") for m in pair)
-    fig.suptitle(f"Benchmark runs: {losses} generator loss")
+    fig.suptitle(f"The benchmark's own runs: {losses} generator loss")
     return fig

@@ -1,6 +1,7 @@
-"""Draw every report figure from the runs' records, indexed in README.md. (The drawing itself
-is in `plots`; this module only picks from the records what to draw.) Each figure function
-returns {name: description} of what it drew and the lines of the problems it met."""
+"""Draw every report figure from the runs' records, indexed in README.md. (The drawing is in
+`plots` and `pictures`; this module picks from the records what to draw, and
+`model_figures` the figures that need a trained model.) Each figure function returns
+{name: description} of what it drew; damaged files met on the way become lines in `problems`."""
 
 from __future__ import annotations
 
@@ -9,62 +10,33 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 import models
 from benchmarks import files, runs
 from benchmarks.data.mnist import MNIST, Dataset
 from benchmarks.errors import Damaged, UserError
 from benchmarks.records import Loaded
-from benchmarks.reporting import plots, tables
+from benchmarks.reporting import model_figures, pictures, plots, tables
 
 LOSS_TERMS = {"vae": ["loss", "reconstruction", "kl"], "gan": ["d_loss", "g_loss", "d_real", "d_fake"]}
-LOSS_TITLES = {"vae": "VAE: −ELBO and its terms (nats)", "gan": "GAN: losses, mean D(x) and mean D(G(z))"}
+LOSS_TITLES = {"vae": "VAE training: the negative ELBO and its two terms",
+               "gan": "GAN training: both losses, and what D says of real and generated images"}
 
 
-def vae_manifold(extras: Loaded, folder: Path) -> dict:
-    """(g) the decoded latent plane of the 2-d-latent VAE (the records of OUT/extras)."""
-    record = next((r for r in extras.runs if r.has(runs.CHECKPOINT)), None)
-    if record is None:
-        return {}
-    model, n = record.model_weights(), 15
-    q = norm.ppf(np.linspace(0.05, 0.95, n)).astype(np.float32)
-    z = np.array([[x, y] for y in q[::-1] for x in q], np.float32)
-    plots.save(plots.manifold(model.generate(z).numpy(), n, (float(q[0]), float(q[-1]))), folder, "vae-manifold")
-    return {"vae-manifold": "(g) decoded 15x15 grid over the latent plane of a 2-d-latent dense VAE"}
-
-
-def vae_interpolations(loaded: Loaded, folder: Path, data_dir=None, spec: Dataset = MNIST) -> dict:
-    """(g) decoded straight lines between pairs of encoded test images."""
-    from benchmarks.data.mnist import load_mnist
-    from benchmarks.data.pipeline import to_unit
-
-    record = loaded.first("vae-dense", runs.CHECKPOINT)
-    if record is None:
-        return {}
-    _, (x_test, _) = load_mnist(data_dir, spec)
-    model = record.model_weights()
-    mean = model.encode(to_unit(x_test[:12]))[0].numpy()
-    t = np.linspace(0, 1, 10, dtype=np.float32)[:, None]
-    z = np.concatenate([(1 - t) * mean[2 * i] + t * mean[2 * i + 1] for i in range(6)])
-    plots.save(plots.interpolations(model.generate(z).numpy().reshape(6, 10, 28, 28), spec.noun), folder,
-               "vae-interpolations")
-    return {"vae-interpolations": f"(g) vae-dense: decoded straight lines between 6 pairs of encoded test {spec.noun}s"}
-
-
-def mode_shares(summary: pd.DataFrame, folder: Path, data_dir=None, spec: Dataset = MNIST) -> dict:
+def mode_shares(summary: pd.DataFrame, folder: Path, data, spec: Dataset) -> dict:
     """(f) predicted-class shares against the test set's class shares."""
-    from benchmarks.data.mnist import class_shares, load_mnist
+    from benchmarks.data.mnist import class_shares
 
     if "mode_hist_0_mean" not in summary:
         return {}
-    _, (_, y_test) = load_mnist(data_dir, spec)
-    plots.save(plots.mode_histograms(summary, class_shares(y_test), spec.classes, spec.noun), folder, "modes")
+    plots.save(plots.mode_histograms(summary, class_shares(data.y_test), spec.classes, spec.noun), folder, "modes")
     return {"modes": f"(f) predicted-{spec.noun} shares of the samples against the true class shares"}
 
 
-def sample_figures(loaded: Loaded, summary: pd.DataFrame, folder: Path, problems: list) -> dict:
-    """(a) final samples of every model and (b) each model's fixed-noise grids over epochs."""
+def sample_figures(loaded: Loaded, summary: pd.DataFrame, folder: Path, data, spec: Dataset, problems: list,
+                   facts: dict) -> dict:
+    """(a) final samples of every model beside real held-out images, and (b) each model's
+    fixed-z samples at its evaluation points, as a strip and as an animated GIF."""
     made, grids = {}, {}
     for model in summary["model"]:
         record = loaded.first(model, runs.SAMPLES)
@@ -74,72 +46,113 @@ def sample_figures(loaded: Loaded, summary: pd.DataFrame, folder: Path, problems
         except Damaged as err:  # drawn without this model; the command ends with status 2
             problems.append(str(err))
     if grids:
-        plots.save(plots.sample_grids(grids), folder, "samples-final")
-        made["samples-final"] = "(a) final samples of each model (first finished seed)"
-    for model in summary["model"]:
-        record = loaded.first(model, "samples")
-        pngs = record.grids() if record else {}
-        if pngs:
-            epochs = list(pngs)
-            picks = sorted({epochs[int(i)] for i in np.linspace(0, len(epochs) - 1, min(6, len(epochs)))})
-            images = {epoch: _read_png(pngs[epoch], problems) for epoch in picks}
-            images = {epoch: image for epoch, image in images.items() if image is not None}
-            if images:
-                plots.save(plots.evolution(model, list(images), list(images.values())), folder, f"evolution-{model}")
-                made[f"evolution-{model}"] = f"(b) {model}: fixed-noise samples across epochs"
+        plots.save(pictures.sample_grids(grids, data.real[:36], spec.noun), folder, "samples-final")
+        made["samples-final"] = f"(a) final samples of each model (first finished seed) beside real {spec.noun}s"
+    for model in plots.ordered(loaded.models()):
+        record = loaded.first(model, runs.FRAMES) or loaded.first(model, "samples")
+        frames = _frames(record, problems) if record else []
+        if frames:
+            facts[f"evolution-{model}"] = {"first": frames[0][1], "last": frames[-1][1], "images": frames[-1][0]}
+            plots.save(pictures.evolution(model, frames), folder, f"evolution-{model}")
+            files.atomic_write_bytes(folder / f"evolution-{model}.gif", pictures.evolution_gif(frames))
+            made[f"evolution-{model}"] = (f"(b) {model}: the same z at every evaluation point, by images seen and "
+                                          f"quick FID (and `evolution-{model}.gif`, animated)")
     return made
 
 
+def _frames(record, problems: list) -> list:
+    """(images seen, quick FID or NaN, picture) of each readable frame of a run, in order: its
+    evaluation points' frames, else (a suite without evaluation) its per-epoch sample grids."""
+    fid = {}
+    if record.curve is not None and "fid_quick" in record.curve:
+        fid = dict(zip(record.curve["images"].astype(int), record.curve["fid_quick"]))
+    pictures_at = record.frames()
+    if not pictures_at and record.history is not None:  # epoch k's grid, at the images seen by its end
+        seen = dict(zip(record.history["epoch"].astype(int), record.history["images"].cumsum().astype(int)))
+        pictures_at = {seen[e]: p for e, p in record.grids().items() if e in seen}
+    out = []
+    for images, path in pictures_at.items():
+        picture = _read_png(path, problems)
+        if picture is not None:
+            out.append((images, float(fid.get(images, np.nan)), picture))
+    return out
+
+
 def _read_png(path: Path, problems: list):
-    """A per-epoch sample grid, or None (its line added to `problems`) if it cannot be read."""
+    """A sample grid's picture, or None (its line added to `problems`) if it cannot be read."""
     try:
         return plt.imread(path)
     except (OSError, ValueError, SyntaxError) as err:  # Pillow's and matplotlib's errors for a bad PNG
         problems.append(str(Damaged(path, f"is damaged ({type(err).__name__})", "delete it: the figure shows the "
-                                    "other epochs")))
+                                    "other frames")))
         return None
 
 
 def curve_figures(loaded: Loaded, summary: pd.DataFrame, folder: Path) -> dict:
-    """(c) training losses per family, (d) quick-FID curves and (e) FID against time."""
-    made, histories = {}, loaded.frames("history")
+    """(c) training curves per family, (d) quick-FID curves and (e) FID against time."""
+    made, steps = {}, loaded.frames("steps")
     for family, terms in LOSS_TERMS.items():
-        chosen = {m: h for m, h in histories.items() if m in models.MODEL_NAMES and models.family(m) == family}
+        chosen = {m: f for m, f in steps.items() if m in models.MODEL_NAMES and models.family(m) == family}
         if chosen:
             plots.save(plots.losses(chosen, terms, LOSS_TITLES[family]), folder, f"losses-{family}")
-            made[f"losses-{family}"] = f"(c) {family.upper()} training curves per epoch, band = seed range"
+            made[f"losses-{family}"] = (f"(c) {family.upper()} training curves against images seen, several points "
+                                        "per epoch (thin: each seed; thick: their mean)")
     curves = loaded.frames("curve")
     t = summary.get("equal_time_seconds_mean", pd.Series(dtype=float)).max()
     if any("fid_quick" in f for frames in curves.values() for f in frames):
         plots.save(plots.fid_curves(curves), folder, "fid-curves")
-        made["fid-curves"] = "(d) quick FID against epochs and against images seen, band = seed range"
+        made["fid-curves"] = "(d) quick FID against training images seen, band = seed range"
         plots.save(plots.fid_vs_time(summary, curves, t), folder, "fid-vs-time")
         made["fid-vs-time"] = ("(e) every model on one axis: quick FID against training seconds on this machine "
-                               "(band = seed range), final FID (markers, ± std), and the equal time T")
+                               "(band = seed range), final FID (markers, ± std), the equal time T and the floor")
     return made
 
 
+class Data:
+    """The dataset's images the figures show, loaded on first use."""
+
+    def __init__(self, data_dir, spec: Dataset):
+        self.data_dir, self.spec, self._arrays = data_dir, spec, None
+
+    def _load(self):
+        if self._arrays is None:
+            from benchmarks.data.mnist import FIT, VALIDATION, load_mnist
+            from benchmarks.data.pipeline import to_unit
+
+            (x_train, _), (x_test, y_test) = load_mnist(self.data_dir, self.spec)
+            self._arrays = {"train": to_unit(x_train[FIT]), "real": to_unit(x_train[VALIDATION][:100]),
+                            "test": to_unit(x_test[:100]), "y_test": y_test}
+        return self._arrays
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._load()[name]
+
+
 def all_figures(out: Path, loaded: Loaded, extras: Loaded, summary: pd.DataFrame, data_dir=None,
-                machine: str = "an unrecorded machine", spec: Dataset = MNIST) -> list[str]:
-    """Every figure into OUT/figures and the index OUT/README.md; returns the lines of the
-    damaged files met on the way (the figures are drawn without them)."""
-    out, problems = Path(out), []
+                machine: str = "an unrecorded machine", spec: Dataset = MNIST) -> tuple[dict, dict, list[str]]:
+    """Every figure into OUT/figures and the index OUT/README.md: ({name: description}, the
+    figures' facts for the takeaways, the lines of the damaged files met on the way; the
+    figures are drawn without them)."""
+    out, problems, data, facts = Path(out), [], Data(data_dir, spec), {}
     folder = out / "figures"
-    made = {**sample_figures(loaded, summary, folder, problems), **curve_figures(loaded, summary, folder)}
-    for name, draw in (("modes", lambda: mode_shares(summary, folder, data_dir, spec)),
-                       ("VAE manifold", lambda: vae_manifold(extras, folder)),
-                       ("VAE interpolations", lambda: vae_interpolations(loaded, folder, data_dir, spec))):
+    made = {}
+    for name, draw in (("samples", lambda: sample_figures(loaded, summary, folder, data, spec, problems, facts)),
+                       ("curves", lambda: curve_figures(loaded, summary, folder)),
+                       ("modes", lambda: mode_shares(summary, folder, data, spec)),
+                       ("model", lambda: model_figures.draw(loaded, extras, folder, data, spec, facts))):
         try:
             made.update(draw())
         except Damaged as err:  # a checkpoint cannot be read: say so, draw the rest, end with status 2
             problems.append(str(err))
         except UserError as err:  # the data cannot be read: say so, draw the rest
-            print(f"report: {name} figure skipped ({err})")
+            print(f"report: {name} figures skipped ({err})")
     if {f"{m}_mean" for m in ("precision", "recall", "density", "coverage")} <= set(summary):
         plots.save(plots.pr_planes(summary), folder, "precision-recall")
         made["precision-recall"] = "(h) precision/recall and density/coverage planes, mean ± std"
     write_index(out, made, tables.reading(summary), tables.caveats(summary, machine, spec), spec)
-    return problems
+    return made, facts, problems
 
 
 def write_index(out: Path, made: dict, reading: str = "", caveats: tuple = (), spec: Dataset = MNIST) -> None:
@@ -150,7 +163,8 @@ def write_index(out: Path, made: dict, reading: str = "", caveats: tuple = (), s
     if caveats:
         lines += ["## What it does not show", "", *[f"- {c}" for c in caveats], ""]
     lines += ["## Index", "", "Tables: `summary.csv`, `summary.md`, `summary.tex`; "
-              "throughput: `perf.md`; published numbers: `papers.md`; lecture checks: `lecture/`.", "",
+              "throughput: `perf.md`; published numbers: `papers.md`; lecture checks: `lecture/`; "
+              "the deck: `slides.pdf`, each page also as `slides/NN-name.png`.", "",
               "Figures (each as PDF and PNG in `figures/`):", ""]
     lines += [f"- `figures/{name}.png`: {text}" for name, text in made.items()]
     if (out / "lecture" / "README.md").is_file():

@@ -187,10 +187,10 @@ def figures(out: Path, loaded: dict, draws_images: np.ndarray) -> None:
     ax.plot([m["epochs"]], [-m["iwae_bound"]], "*", ms=18, color="black",
             label=f"k = {m['iwae_k']}: {-m['iwae_bound']:.2f}")
     ax.axhline(BURDA_VAE.value, ls="--", color="grey", label=f"{BURDA_VAE.paper}: {BURDA_VAE.value}")
-    for end in np.cumsum(vae["config"]["hyperparameters"]["stages"])[:-1]:
-        ax.axvline(end, color="grey", lw=0.5, alpha=0.5)
+    for i, end in enumerate(np.cumsum(vae["config"]["hyperparameters"]["stages"])[:-1]):
+        ax.axvline(end, color="grey", lw=1, alpha=0.6, label="a new learning-rate stage" if i == 0 else None)
     ax.set_xscale("symlog", linthresh=1)  # the untrained model at 0, then passes on a log scale
-    ax.set_xlim(left=0)
+    ax.set_xlim(0, m["epochs"] * 1.6)  # room for the final star
     ax.set(xlabel="passes over the training images", ylabel="test NLL bound (nats)",
            title="vae-burda: test bound against passes")
     late = -curve["test_elbo"][curve["epoch"] >= 1]  # the untrained model's ~540 nats would hide the rest

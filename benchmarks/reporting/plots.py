@@ -1,7 +1,10 @@
-"""Slide-ready figures: 16:9, fonts >= 14 pt, colour-blind-safe, one colour per model.
+"""Slide-ready figures of numbers: 16:9, no text under 14 pt at 1280 px wide, colour-blind-safe,
+one colour per model, models in the table's order, panel titles in words and a label on every
+axis.
 
 Each figure function takes plain data (arrays, DataFrames) and returns a Figure; `save`
-writes it as PDF and 200-dpi PNG. `figures.all_figures` gathers the data from an output folder.
+writes it as PDF and 200-dpi PNG. (`pictures` draws the image figures; `figures` picks the
+data from the runs' records.)
 """
 
 from __future__ import annotations
@@ -17,24 +20,39 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+import models  # noqa: E402
 from benchmarks import files  # noqa: E402
-from benchmarks.images import tile  # noqa: E402
 from benchmarks.runs import REAL_ROW  # noqa: E402
 
-SLIDE = (13.33, 7.5)  # inches: a 16:9 slide
+SLIDE = (40 / 3, 7.5)  # inches: a 16:9 slide (1280 x 720 px at 96 dpi, where 1 pt is 1.33 px)
 STYLE = "seaborn-v0_8-colorblind"  # matplotlib's Okabe-Ito based, colour-blind-safe palette
 # model -> index into the style's colour cycle (the yellow, index 4, is skipped: low contrast)
 MODEL_COLOURS = {"vae-dense": 0, "vae-conv": 5, "gan-dense": 2, "gan-dense-minimax": 3, "gan-conv": 1, "vae-burda": 6}
 RC = {"font.size": 16, "axes.titlesize": 18, "axes.labelsize": 16, "legend.fontsize": 14,
-      "xtick.labelsize": 14, "ytick.labelsize": 14, "figure.titlesize": 18,
+      "xtick.labelsize": 14, "ytick.labelsize": 14, "figure.titlesize": 20,
       "figure.constrained_layout.use": True, "savefig.facecolor": "white"}
 plt.style.use(STYLE)
 plt.rcParams.update(RC)
+ORDER = [*models.MODEL_NAMES, REAL_ROW]  # the table's order
+REAL_COLOUR = "0.25"
+TERMS = {  # steps.csv column -> (panel title, y label)
+    "loss": ("Negative ELBO", "nats per image"), "reconstruction": ("Reconstruction term", "nats per image"),
+    "kl": ("KL term", "nats per image"), "d_loss": ("Discriminator loss", "−V(D, G)"),
+    "g_loss": ("Generator loss", "its own loss"), "d_real": ("D on real images", "mean D(x)"),
+    "d_fake": ("D on generated images", "mean D(G(z))"),
+}
 
 
 def colour(model: str) -> str:
+    if model == REAL_ROW:
+        return REAL_COLOUR
     cycle = plt.style.library[STYLE]["axes.prop_cycle"].by_key()["color"]
     return cycle[MODEL_COLOURS[model]] if model in MODEL_COLOURS else "black"
+
+
+def ordered(names) -> list:
+    """`names` in the table's order."""
+    return sorted(names, key=lambda m: ORDER.index(m) if m in ORDER else len(ORDER))
 
 
 def figure(nrows=1, ncols=1, **kwargs):
@@ -52,41 +70,20 @@ def save(fig, folder: Path, name: str) -> list[Path]:
     return paths
 
 
-def sample_grids(grids: dict) -> plt.Figure:
-    """(a) the final samples of each model, side by side."""
-    fig, axes = figure(1, len(grids))
-    for ax, (model, images) in zip(axes[0], grids.items()):
-        ax.imshow(tile(images[:36], 6), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(model, color=colour(model))
-        ax.axis("off")
-    return fig
-
-
-def evolution(model: str, epochs: list, images: list) -> plt.Figure:
-    """(b) one model's fixed-noise sample grid at several epochs."""
-    rows = 2 if len(images) > 3 else 1
-    fig, axes = figure(rows, int(np.ceil(len(images) / rows)))
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, epoch, img in zip(axes.ravel(), epochs, images):
-        ax.imshow(img)
-        ax.set_title(f"epoch {epoch}")
-    fig.suptitle(f"{model}: the same z at every epoch", color=colour(model))
-    return fig
-
-
-def losses(histories: dict, terms: list, title: str) -> plt.Figure:
-    """(c) training losses: one panel per term, one line per model (mean, band = seed range)."""
-    fig, axes = figure(1, len(terms))
-    for ax, term in zip(axes[0], terms):
-        for model, frames in histories.items():
-            if term in frames[0]:
-                band(ax, frames, "epoch", term, model)
-        ax.set_xlabel("epoch")
-        ax.set_title(term)
-    axes[0][0].legend()
-    fig.suptitle(title)
-    return fig
+def seeds_and_mean(ax, frames: list, x: str, y: str, model: str, label: str | None = None) -> None:
+    """Each seed a thin line, their mean (on the first seed's x, where all seeds have a value)
+    a thick one."""
+    frames = [f.dropna(subset=[y]) for f in frames if y in f and len(f.dropna(subset=[y]))]
+    if not frames:
+        return
+    for f in frames:
+        ax.plot(f[x], f[y], color=colour(model), lw=1, alpha=0.45)
+    grid = frames[0][x].to_numpy(float)
+    values = np.array([np.interp(grid, f[x], f[y], left=np.nan, right=np.nan) for f in frames])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(values, 0)
+    ax.plot(grid, mean, color=colour(model), lw=3.5, label=label or model)
 
 
 def band(ax, frames, x, y, model, grid=None, faint=False):
@@ -109,50 +106,93 @@ def band(ax, frames, x, y, model, grid=None, faint=False):
         ax.fill_between(grid, low, high, color=colour(model), alpha=0.15 if faint else 0.2)
 
 
-def fid_curves(curves: dict) -> plt.Figure:
-    """(d) quick FID against epochs and against images seen: what each model learns from its
-    budget, whatever the machine's speed."""
-    fig, axes = figure(1, 2)
-    ax_e, ax_i = axes[0]
-    for model, frames in curves.items():
-        band(ax_e, frames, "epoch", "fid_quick", model)
-        band(ax_i, [f[f["images"] > 0] for f in frames], "images", "fid_quick", model)  # log axis: no 0
-    for ax, label in ((ax_e, "epochs (passes over the 50,000 training images)"),
-                      (ax_i, "training images seen (log scale)")):
-        ax.set_xlabel(label)
-        ax.set_ylabel("quick FID ↓")
-        ax.set_yscale("log")
-    ax_i.set_xscale("log")
-    ax_e.legend()
+def thousands(ax) -> None:
+    """x tick labels of images seen: 20k, 40k, ... (plain numbers below 10,000)."""
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+        lambda v, _: f"{v / 1000:,.0f}k" if abs(ax.get_xlim()[1]) >= 10_000 else f"{v:,.0f}"))
+
+
+def losses(steps: dict, terms: list, title: str) -> plt.Figure:
+    """(c) training curves finer than an epoch (steps.csv): one panel per term, against
+    training images seen; each seed a thin line, the mean a thick one."""
+    fig, axes = figure(1, len(terms), sharex=True)
+    for ax, term in zip(axes[0], terms):
+        for model in ordered(steps):
+            seeds_and_mean(ax, steps[model], "images", term, model)
+        ax.set_title(TERMS[term][0])
+        ax.set_ylabel(TERMS[term][1])
+        ax.set_xlabel("training images seen")
+        thousands(ax)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
+    axes[0][0].legend()
+    fig.suptitle(title)
     return fig
 
 
-def fid_vs_time(summary: pd.DataFrame, curves: dict, t: float = float("nan")) -> plt.Figure:
-    """(e) the one-slide answer, every model on one axis: quick FID (the suite's quick_fid_samples) against
-    training seconds (mean, band = seed range), the final FID (10,000 samples, ± std over
-    seeds) at each model's end, and the equal time T every run reached."""
+def fid_curves(curves: dict) -> plt.Figure:
+    """(d) quick FID against training images seen: what each model learns from its budget,
+    whatever the machine's speed (band = seed range)."""
     fig, axes = figure()
     ax = axes[0][0]
-    for model, frames in curves.items():
-        frames = [f for f in frames if "fid_quick" in f]
+    for model in ordered(curves):
+        band(ax, [f[f["images"] > 0] for f in curves[model]], "images", "fid_quick", model)  # log axis: no 0
+    ax.set(xscale="log", yscale="log", xlabel="training images seen (log scale)", ylabel="quick FID ↓ (log scale)",
+           title="Sample quality against training images seen")
+    plain(ax)
+    ax.legend()
+    return fig
+
+
+def plain(ax) -> None:
+    """Plain numbers (12, 200, 5,000) on log axes, not powers of ten."""
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_scale() == "log":
+            axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.4g}"))
+            axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
+def _floor(ax, value: float, text: str) -> None:
+    """A reference line with its label on it, inside the axis (the axis is not stretched to it)."""
+    low, high = ax.get_ylim()
+    if value < low:
+        ax.annotate(f"{text}: {value:.2g} (below the axis)", xy=(0.99, 0.02), xycoords="axes fraction",
+                    ha="right", va="bottom", fontsize=14, color=REAL_COLOUR)
+        return
+    ax.axhline(value, ls="--", color=REAL_COLOUR, lw=2)
+    ax.annotate(f"{text}: {value:.2g}", xy=(0.99, value), xycoords=("axes fraction", "data"), ha="right",
+                va="bottom", fontsize=14, color=REAL_COLOUR)
+
+
+def fid_vs_time(summary: pd.DataFrame, curves: dict, t: float = float("nan")) -> plt.Figure:
+    """(e) the one-slide answer, every model on one axis: quick FID against training seconds
+    (log-log: short and long runs both visible; band = seed range), the final FID (10,000
+    samples, ± std over seeds) at each model's end, the equal time T every run reached and the
+    real-data floor as a labelled line."""
+    fig, axes = figure()
+    ax = axes[0][0]
+    ends = {}
+    for model in ordered(curves):
+        frames = [f[f["train_seconds"] > 0] for f in curves[model] if "fid_quick" in f]
+        frames = [f for f in frames if len(f)]
         if frames:
-            end = max(f["train_seconds"].max() for f in frames)
-            band(ax, frames, "train_seconds", "fid_quick", model, np.linspace(0, end, 120))
-    rows = summary[summary["model"] != REAL_ROW].dropna(subset=["fid_mean"]) if "fid_mean" in summary else []
-    for _, r in getattr(rows, "iterrows", lambda: [])():
+            start, end = min(f["train_seconds"].min() for f in frames), max(f["train_seconds"].max() for f in frames)
+            band(ax, frames, "train_seconds", "fid_quick", model, np.geomspace(start, end, 120))
+            ends[model] = end
+    rows = summary[summary["model"] != REAL_ROW].dropna(subset=["fid_mean"]) if "fid_mean" in summary else summary[:0]
+    for _, r in rows.iterrows():
         ax.errorbar(r["train_seconds_mean"], r["fid_mean"], xerr=_nz(r.get("train_seconds_std")),
-                    yerr=_nz(r.get("fid_std")), fmt="D", ms=11, capsize=6, lw=2, color=colour(r["model"]))
-    real = summary[summary["model"] == REAL_ROW]
-    if len(real) and not pd.isna(real.get("fid_mean", pd.Series([np.nan])).iloc[0]):
-        ax.axhline(real["fid_mean"].iloc[0], ls="--", color="0.3", label="real data (floor)")
+                    yerr=_nz(r.get("fid_std")), fmt="D", ms=12, capsize=6, lw=2, color=colour(r["model"]))
+    ax.set(xscale="log", yscale="log")
     if not pd.isna(t):
         ax.axvline(t, ls=":", color="0.2", lw=2, label=f"equal time T = {t:.0f} s")
-    ax.set_xlabel("training seconds on this machine (lines: quick FID during training)")
-    ax.set_ylabel("FID ↓ (diamonds: 10,000 samples at the end)")
-    ax.set_yscale("log")
-    ax.set_xlim(left=0)
-    ax.legend(loc="upper right")
-    ax.set_title("Sample quality against training time")
+    real = summary[summary["model"] == REAL_ROW]
+    if len(real) and not pd.isna(real.get("fid_mean", pd.Series([np.nan])).iloc[0]):
+        _floor(ax, float(real["fid_mean"].iloc[0]), "real data (the floor)")
+    plain(ax)
+    ax.set_xlabel("training seconds on this machine (log scale)")
+    ax.set_ylabel("FID ↓ (log scale)")
+    ax.set_title("Lines: quick FID during training; diamonds: FID of 10,000 samples at the end")
+    ax.legend(loc="lower left")
     return fig
 
 
@@ -165,44 +205,27 @@ DIGITS = tuple(str(d) for d in range(10))
 
 def mode_histograms(summary: pd.DataFrame, true: np.ndarray, classes: tuple = DIGITS,
                     noun: str = "digit") -> plt.Figure:
-    """(f) each model's predicted-class shares against the true class distribution."""
+    """(f) each model's predicted-class shares against the true class distribution: grouped
+    bars, one group per class, the true share as a black line over each group."""
     rows = summary.dropna(subset=["mode_hist_0_mean"])
-    fig, axes = figure(1, max(len(rows), 1), sharey=True)
-    for ax, (_, r) in zip(axes[0], rows.iterrows()):
+    rows = rows.set_index("model").loc[ordered(rows["model"])].reset_index()
+    fig, axes = figure()
+    ax = axes[0][0]
+    width = 0.8 / max(len(rows), 1)
+    for i, (_, r) in enumerate(rows.iterrows()):
         shares = [r[f"mode_hist_{d}_mean"] for d in range(10)]
-        ax.bar(range(10), shares, color=colour(r["model"]))
-        ax.step(np.arange(11) - 0.5, [*true, true[-1]], where="post", color="k", lw=1.5)
-        ax.set_title(r["model"], fontsize=14)
-        if all(len(c) == 1 for c in classes):
-            ax.set_xticks(range(0, 10, 3), [classes[i] for i in range(0, 10, 3)])
-        else:  # names: every class, turned
-            ax.set_xticks(range(10), classes, rotation=90, fontsize=9)
-        ax.set_xlabel(noun)
-    axes[0][0].set_ylabel("share of samples (line: true)")
-    return fig
-
-
-def manifold(images: np.ndarray, n: int, z_range: tuple = (-1.645, 1.645)) -> plt.Figure:
-    """(g) a decoded n x n grid over the latent plane of a 2-d VAE; z_range is the first and
-    last grid value on each axis (the grid is drawn row by row, top row = largest z2)."""
-    fig, axes = figure()
-    ax = axes[0][0]
-    half = (z_range[1] - z_range[0]) / (n - 1) / 2
-    lo, hi = z_range[0] - half, z_range[1] + half
-    ax.imshow(tile(images, n, pad=0), cmap="gray_r", vmin=0, vmax=1, extent=(lo, hi, lo, hi))
-    ax.set_xlabel("z₁ (grid at Gaussian quantiles 5%–95%)")
-    ax.set_ylabel("z₂")
-    ax.set_title("VAE latent manifold (2-d latent)")
-    return fig
-
-
-def interpolations(rows: np.ndarray, noun: str = "digit") -> plt.Figure:
-    """(g) decoded linear interpolations between pairs of test images, one pair per row."""
-    fig, axes = figure()
-    ax = axes[0][0]
-    ax.imshow(tile(rows.reshape(-1, 28, 28), rows.shape[1]), cmap="gray_r", vmin=0, vmax=1)
-    ax.axis("off")
-    ax.set_title(f"VAE: decoding the line between two encoded test {noun}s")
+        ax.bar(np.arange(10) - 0.4 + width * (i + 0.5), shares, width, color=colour(r["model"]), label=r["model"])
+    ax.hlines(true, np.arange(10) - 0.45, np.arange(10) + 0.45, color="k", lw=3, label="true share")
+    top = max([*true, *(rows[[f"mode_hist_{d}_mean" for d in range(10)]].to_numpy().ravel())])
+    ax.set_ylim(0, top * 1.12)
+    turned = any(len(c) > 2 for c in classes)
+    ax.set_xticks(range(10), classes, rotation=25 if turned else 0, ha="right" if turned else "center")
+    ax.set_xlabel(f"predicted {noun} (the pinned classifier's best guess)")
+    ax.set_ylabel("share of the samples")
+    ax.set_title(f"Which {noun}s each model generates")
+    handles, labels = ax.get_legend_handles_labels()  # the models first, in table order, then the true share
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == "true share")
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], ncols=3, loc="upper right")
     return fig
 
 
@@ -210,14 +233,45 @@ def pr_planes(summary: pd.DataFrame) -> plt.Figure:
     """(h) precision/recall and density/coverage planes, mean ± std over seeds."""
     fig, axes = figure(1, 2)
     ax_pr, ax_dc = axes[0]
-    for ax, (x, y) in ((ax_pr, ("recall", "precision")), (ax_dc, ("coverage", "density"))):
-        for _, r in summary.dropna(subset=[f"{x}_mean"]).iterrows():
+    rows = summary.set_index("model").loc[ordered(summary["model"])].reset_index()
+    for ax, (x, y), title in ((ax_pr, ("recall", "precision"), "Precision and recall (k = 3)"),
+                              (ax_dc, ("coverage", "density"), "Density and coverage (k = 5)")):
+        for _, r in rows.dropna(subset=[f"{x}_mean"]).iterrows():
             ax.errorbar(r[f"{x}_mean"], r[f"{y}_mean"], xerr=_nz(r.get(f"{x}_std")),
                         yerr=_nz(r.get(f"{y}_std")), fmt="s" if r["model"] == REAL_ROW else "o",
-                        ms=11, capsize=5, color=colour(r["model"]), label=r["model"])
+                        ms=12, capsize=5, color=colour(r["model"]), label=r["model"])
         ax.set_xlabel(f"{x} ↑")
         ax.set_ylabel(f"{y} ↑")
+        ax.set_title(title)
         ax.set_xlim(-0.02, 1.02)
     ax_pr.set_ylim(-0.02, 1.02)
-    ax_pr.legend(loc="lower left", fontsize=12)
+    ax_pr.legend(loc="lower right")
+    return fig
+
+
+def table_figure(cells: pd.DataFrame, title: str) -> plt.Figure:
+    """A table of strings as a slide: '**x**' cells in bold (the best of a column), the
+    header in bold, the real-data row in grey."""
+    fig, axes = figure()
+    ax = axes[0][0]
+    ax.axis("off")
+    text = cells.map(lambda v: str(v).replace("**", ""))
+    chars = np.array([max(len(str(c)), *(len(v) for v in text[c])) + 3 for c in cells.columns], float)  # + margins
+    shown = ax.table(cellText=text.to_numpy(), colLabels=list(cells.columns), loc="center", cellLoc="center",
+                     colWidths=list(chars / chars.sum()))
+    shown.auto_set_font_size(False)
+    shown.set_fontsize(18)
+    shown.scale(1, 3.0)
+    for (row, col), cell in shown.get_celld().items():
+        cell.set_edgecolor("0.8")
+        if row == 0:
+            cell.set_text_props(weight="bold", wrap=True)
+            cell.set_height(cell.get_height() * 1.4)
+        elif "**" in str(cells.iat[row - 1, col]):
+            cell.set_text_props(weight="bold")
+        if row > 0 and cells.iat[row - 1, 0] == REAL_ROW:
+            cell.set_text_props(color=REAL_COLOUR)
+        if row > 0 and col == 0:
+            cell.set_text_props(color=colour(cells.iat[row - 1, 0]), weight="bold")
+    ax.set_title(title)
     return fig

@@ -18,8 +18,10 @@ QUALITY = {
     "fid": ("FID", False, 2), "kid": ("KID", False, 4), "classifier_score": ("Class. score", True, 2),
     "precision": ("Precision", True, 3), "recall": ("Recall", True, 3),
     "density": ("Density", True, 3), "coverage": ("Coverage", True, 3),
-    "modes_covered": ("Digits", True, 1), "parzen_ll": ("Parzen LL", True, 0),
+    "modes_confident": ("Digits, p ≥ 0.9", True, 1), "modes_covered": ("Digits, any p", True, 1),
+    "parzen_ll": ("Parzen LL", True, 0),
     "nn_closer_fraction": ("Copy frac.", None, 3),  # judged against real data (~0.05), not min
+    "fid_quick_at_epoch": ("Quick FID after 1 epoch", False, 1),  # every model at the same training images
 }
 LIKELIHOOD = {"test_elbo": ("Test ELBO", True, 2), "iwae_bound": ("IWAE bound", True, 2)}
 COST = {
@@ -55,7 +57,17 @@ def collect(loaded: Loaded) -> pd.DataFrame:
     t = equal_time([c for c in curves.values() if c is not None and "fid_quick" in c])
     frame["equal_time_seconds"] = t
     frame["fid_quick_at_t"] = [fid_at(curves.get(i), t) for i in frame.index]
+    frame["fid_quick_at_epoch"] = [fid_after(curves.get(i), 1) for i in frame.index]
     return frame
+
+
+def fid_after(curve: pd.DataFrame | None, epochs: float) -> float:
+    """A run's quick FID after `epochs` passes (an evaluation point of curve.csv; every epoch's
+    end is one); NaN where the run has no such point."""
+    if curve is None or "fid_quick" not in curve:
+        return np.nan
+    at = curve.loc[np.isclose(curve["epoch"], epochs), "fid_quick"].dropna()
+    return float(at.iloc[-1]) if len(at) else np.nan
 
 
 def _run_row(record: RunRecord) -> dict:
@@ -223,10 +235,13 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
         out.append(f"The GANs' recall is at most {gans['recall_mean'].max():.3f} (real data: "
                    f"{real_recall:.3f}): their samples lie where {spec.noun}s lie but cover little of the "
                    "variety of the test set.")
-    if "modes_covered_mean" in summary:
-        digits = ", ".join(f"{r['model']} {r['modes_covered_mean']:.1f}" for _, r in rows.iterrows()
-                           if not pd.isna(r["modes_covered_mean"]))
-        out.append(f"{spec.classes_header} covered (of 10, mean over seeds): {digits}.")
+    if "modes_confident_mean" in summary:
+        digits = ", ".join(f"{r['model']} {r['modes_confident_mean']:.1f} ({r['modes_covered_mean']:.1f} by any "
+                           "guess)" for _, r in rows.iterrows() if not pd.isna(r["modes_confident_mean"]))
+        out.append(f"{spec.classes_header} covered (of 10, mean over seeds), counting only the samples the "
+                   f"classifier assigns with probability at least 0.9: {digits}. A {spec.noun} counts as covered "
+                   "when at least a quarter of its true share of the samples is assigned to it; the count by "
+                   "the classifier's best guess lets noise 'cover' whatever the classifier guesses for it.")
     out.append(f"Seconds and images/s are those of {machine_text}; across machines compare shares of the "
                "matmul peaks, not seconds.")
     seeds = rows.get("seeds", pd.Series(dtype=float))
@@ -236,9 +251,9 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
     return out
 
 
-def _named(columns: dict, spec: Dataset) -> dict:
+def named(columns: dict, spec: Dataset) -> dict:
     """The columns with the dataset's name for classes covered (Digits, Classes)."""
-    return {c: ((spec.classes_header, *v[1:]) if c == "modes_covered" else v) for c, v in columns.items()}
+    return {c: (v[0].replace("Digits", spec.classes_header), *v[1:]) for c, v in columns.items()}
 
 
 def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIST) -> str:
@@ -247,8 +262,11 @@ def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIS
              "(train[50000:60000]) as if they were samples: the ceiling at this sample size. "
              "Seeds: scored/total runs. Copy frac.: share of samples nearer to a training image "
              "than 95% of real test images are (real data: about 0.05; far above it means copying, "
-             f"far below it means samples unlike any {spec.noun}). An epoch is one pass over the 50,000 "
-             "training images.\n"]
+             f"far below it means samples unlike any {spec.noun}). {spec.classes_header}, p ≥ 0.9: "
+             f"{spec.noun}s covered by samples the classifier assigns with probability at least 0.9 (any p: "
+             "by its best guess for every sample). Quick FID after 1 epoch: every model after the same "
+             "number of training images, one pass (the suite's quick_fid_samples, so biased upward against "
+             "FID). An epoch is one pass over the 50,000 training images.\n"]
     text = reading(summary)
     if text:
         parts.append(f"{text}\n")
@@ -256,7 +274,7 @@ def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIS
         rows = _rows(summary, families)
         if rows.empty:
             continue
-        parts.append(f"## {title}\n\n{formatted(rows, _named(columns, spec)).to_markdown(index=False)}\n")
+        parts.append(f"## {title}\n\n{formatted(rows, named(columns, spec)).to_markdown(index=False)}\n")
         if columns is COST:
             parts.append(f"Seconds and images/s were measured on {machine_text or 'an unrecorded machine'}: "
                          "they hold for this machine only (machines of one kind differ by up to 2×). "
@@ -281,5 +299,5 @@ def latex(summary: pd.DataFrame, spec: Dataset = MNIST) -> str:
     for title, (columns, families) in TABLES.items():
         rows = _rows(summary, families)
         if not rows.empty:
-            parts.append(_latex_table(formatted(rows, _named(columns, spec), latex=True), f"{title}, {spec.title}"))
+            parts.append(_latex_table(formatted(rows, named(columns, spec), latex=True), f"{title}, {spec.title}"))
     return "\n".join(parts)

@@ -157,18 +157,28 @@ def density_coverage(real_feats, fake_feats, k: int = 5, real_radii=None):
     return float(density), float((nearest_fake < radii).mean())
 
 
-def mode_coverage(fake_logits, real_labels, n_classes: int = 10, min_share: float = 0.25) -> dict:
+def mode_coverage(fake_logits, real_labels, n_classes: int = 10, min_share: float = 0.25,
+                  confidence: float = 0.9) -> dict:
     """The samples' predicted-digit histogram against the true class distribution.
 
     A digit is covered when its share of the samples is at least `min_share` times its true
-    share (a quarter, by default). mode_kl = KL(histogram || true distribution), in nats.
+    share (a quarter, by default): `covered` counts the classifier's best guess for every
+    sample, noise included; `covered_confident` counts only the samples it assigns with
+    softmax probability >= `confidence` (its share of all samples, so noise covers nothing).
+    mode_kl = KL(histogram || true distribution), in nats.
     """
-    predicted = np.argmax(np.asarray(fake_logits), axis=1)
+    logits = np.asarray(fake_logits, np.float64)
+    predicted = np.argmax(logits, axis=1)
+    probabilities = np.exp(logits - logits.max(1, keepdims=True))
+    probabilities /= probabilities.sum(1, keepdims=True)
+    sure = probabilities.max(1) >= confidence
     hist = np.bincount(predicted, minlength=n_classes) / len(predicted)
+    sure_hist = np.bincount(predicted[sure], minlength=n_classes) / len(predicted)
     true = np.bincount(np.asarray(real_labels), minlength=n_classes) / len(real_labels)
     nonzero = hist > 0
     kl = float((hist[nonzero] * np.log(hist[nonzero] / true[nonzero])).sum())
-    return {"histogram": hist.tolist(), "covered": int((hist >= min_share * true).sum()), "kl": kl}
+    return {"histogram": hist.tolist(), "covered": int((hist >= min_share * true).sum()), "kl": kl,
+            "covered_confident": int((sure_hist >= min_share * true).sum()), "confident_share": float(sure.mean())}
 
 
 def parzen_log_likelihood(samples, x, sigma: float) -> np.ndarray:
@@ -216,6 +226,14 @@ def nearest_distance(queries, train) -> np.ndarray:
     """Pixel distance from each query to its nearest training image."""
     tr = _as_2d(train)
     return np.sqrt(_row_blocks(_as_2d(queries), tr, lambda d: tf.reduce_min(d, axis=1)))
+
+
+def nearest_index(queries, train) -> tuple[np.ndarray, np.ndarray]:
+    """(index, pixel distance) of each query's nearest training image (exact, in float64)."""
+    q, tr = _as_2d(queries).astype(np.float64), _as_2d(train).astype(np.float64)
+    sq = (q**2).sum(1)[:, None] + (tr**2).sum(1)[None, :] - 2 * q @ tr.T
+    index = sq.argmin(1)
+    return index, np.sqrt(np.maximum(sq[np.arange(len(q)), index], 0.0))
 
 
 def nearest_neighbour_ratio(samples, train, test=None, test_distances=None) -> dict:

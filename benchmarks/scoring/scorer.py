@@ -38,7 +38,7 @@ from benchmarks.scoring import metrics
 from benchmarks.scoring.feature_net import FeatureNet
 from models.layers import compiled
 
-SCORER_VERSION = 2  # 2: the IWAE bound on exactly likelihood_images images
+SCORER_VERSION = 3  # 2: the IWAE bound on exactly likelihood_images images; 3: confident mode coverage
 NN_SAMPLES = 2000  # samples checked for memorization (pixel-space nearest neighbours)
 PARZEN_VALIDATION = 1000  # images that choose the Parzen window's sigma
 
@@ -119,6 +119,7 @@ def sample_metrics(images, refs: References, parzen_val=None) -> dict:
     out["density"], out["coverage"] = metrics.density_coverage(refs.test_feats, feats, 5, refs.radii[5])
     modes = metrics.mode_coverage(logits, refs.test_labels)
     out["modes_covered"], out["mode_kl"] = modes["covered"], modes["kl"]
+    out["modes_confident"], out["confident_share"] = modes["covered_confident"], modes["confident_share"]
     out.update({f"mode_hist_{d}": share for d, share in enumerate(modes["histogram"])})
     out.update(parzen(images, refs, parzen_val))
     out.update(metrics.nearest_neighbour_ratio(images[:NN_SAMPLES], refs.train, test_distances=refs.test_nn))

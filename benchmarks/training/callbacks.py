@@ -131,6 +131,50 @@ class EvaluationPoints(keras.callbacks.Callback):
             self.point = self.next_point(images)
 
 
+class StepLog(keras.callbacks.Callback):
+    """The training losses several times per pass, for curves finer than an epoch: a row every
+    `every` steps (at the first execution boundary at or past it) and at the pass's end, each
+    the mean of every metric over the steps since the previous row, computed from Keras's
+    running means since the pass began (mean_k n_k - mean_(k-1) n_(k-1)) / (n_k - n_(k-1)).
+    Runs after the StepClock, which counts the steps; `rows` holds the pass's rows."""
+
+    def __init__(self, clock: StepClock, start_images: int, epoch_images: int, start_seconds: float,
+                 batch_size: int, every: int, names: list):
+        super().__init__()
+        self.clock, self.start_images, self.epoch_images = clock, start_images, epoch_images
+        self.start_seconds, self.batch_size, self.every, self.names = start_seconds, batch_size, every, names
+
+    def on_train_begin(self, logs=None):
+        self.rows, self.steps, self.sums = [], 0, dict.fromkeys(self.names, 0.0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        steps = self.clock.steps
+        if steps - self.steps >= self.every or steps == self.clock.max_steps:
+            self.point(steps, logs)
+
+    def point(self, steps: int, logs: dict) -> None:
+        """Record the row of the steps since the previous one; `logs` holds the running means."""
+        if steps <= self.steps:
+            return
+        sums = {name: float(logs[name]) * steps for name in self.names}
+        images = self.start_images + steps * self.batch_size
+        self.rows.append({"images": images, "epoch": images / self.epoch_images,
+                          "train_seconds": self.start_seconds + self.clock.elapsed(),
+                          **{name: (sums[name] - self.sums[name]) / (steps - self.steps) for name in self.names}})
+        self.steps, self.sums = steps, sums
+
+
+FRAME_SAMPLES = 36  # a frame: the first 36 of the grid's fixed noise, 6 x 6, large enough for a slide
+
+
+def write_frame(model, folder: Path, images: int, n: int) -> None:
+    """frames/images-NNNNNNNNN.png: the model's samples from the fixed noise (the first
+    min(n, 36) of the sample grid's) after `images` training images (an evaluation point),
+    for the evolution strip and its GIF."""
+    files.atomic_write_bytes(Path(folder) / "frames" / f"images-{images:09d}.png",
+                             png_bytes(model.sample(min(n, FRAME_SAMPLES), seed=GRID_SEED)))
+
+
 class SampleGrid(keras.callbacks.Callback):
     """samples/epoch-NNN.png: the model's samples from the same noise after every epoch."""
 

@@ -2,9 +2,11 @@
 
 A run trains whole epochs in its folder (see `benchmarks.runs`), resuming from the last
 checkpoint. At each evaluation point (the untrained model, every `eval_every_images` images
-inside the passes, and the end): one curve.csv row, timed with the training clock paused.
-After each epoch: one history row (timing, losses), a divergence check, then the side-effect
-callbacks (sample grid, checkpoint, TensorBoard, progress). Evaluation comes in as
+inside the passes, each epoch's end, and the end): one curve.csv row and a frame of the fixed-z
+sample grid, timed with the training clock paused. After each epoch: its `log_points` rows of
+steps.csv (the losses, each the mean over the steps since the previous row), one history row
+(timing, losses), a divergence check, then the side-effect callbacks (sample grid, checkpoint,
+TensorBoard, progress). Evaluation comes in as
 `evaluators`, callables (model, epoch) -> dict of columns, so this module does not import
 the scorer.
 """
@@ -30,7 +32,9 @@ from benchmarks.training.callbacks import (
     Interrupts,
     SampleGrid,
     StepClock,
+    StepLog,
     TensorBoardLog,
+    write_frame,
 )
 
 SAMPLES_SEED = 4321  # the noise of samples.npz
@@ -65,12 +69,15 @@ def evaluation_points(config: dict, epoch_images: int) -> list[int]:
 
 
 def _next_point(config: dict, epoch_images: int):
-    """images seen -> the next evaluation point after it, or None past the end."""
+    """images seen -> the next evaluation point after it (the next multiple of
+    `eval_every_images` or the next epoch's end, whichever comes first), or None past the end."""
     total = config["epochs"] * epoch_images
     every = config["eval_every_images"] or epoch_images
 
     def next_point(images: int) -> int | None:
-        return min((images // every + 1) * every, total) if images < total else None
+        if images >= total:
+            return None
+        return min((images // every + 1) * every, (images // epoch_images + 1) * epoch_images, total)
 
     return next_point
 
@@ -119,15 +126,17 @@ class Run:
         epoch_images = data.steps * data.batch_size
         rows = self._resumed(runs.read_history, "epoch", epoch)
         points = self._resumed(runs.read_curve, "images", epoch * epoch_images)
+        steps = self._resumed(runs.read_steps, "images", epoch * epoch_images)
         files.write_json(self.folder / runs.CONFIG, {**self.config, "environment": environment()})
         evaluated = self._evaluation_model(model, strategy)
 
-        def evaluate(images: int, seconds: float) -> None:  # one point of curve.csv
+        def evaluate(images: int, seconds: float) -> None:  # one point of curve.csv, and its frame
             files.trace(f"evaluate {self.folder} at {images} images")
             self._sync(evaluated, model)
             point = {"images": images, "epoch": images / epoch_images, "train_seconds": seconds}
             for evaluator in evaluators:
                 point.update(evaluator(evaluated, point["epoch"]))
+            write_frame(evaluated, self.folder, images, self.config["grid_samples"])
             self._record(points, point, runs.CURVE)
 
         if evaluators and not points:
@@ -142,16 +151,19 @@ class Run:
                 if rate is not None:
                     model.optimizer.learning_rate = rate
                 clock = StepClock(max_steps=data.steps)
+                log = StepLog(clock, epoch * epoch_images, epoch_images, train_seconds, data.batch_size,
+                              max(1, data.steps // self.config["log_points"]), [m.name for m in model.metrics])
                 inside = [EvaluationPoints(clock, epoch * epoch_images, train_seconds, data.batch_size,
                                            _next_point(self.config, epoch_images), evaluate)] if evaluators else []
                 fit = model.fit(data.epoch(epoch), epochs=1, verbose=0, shuffle=False,
-                                callbacks=[clock, *inside, *keras_callbacks, interrupts])
+                                callbacks=[clock, log, *inside, *keras_callbacks, interrupts])
                 interrupts.check()  # a pass cut short is not recorded
                 logs = {k: float(v[-1]) for k, v in fit.history.items()}
                 row = self._history_row(epoch, train_seconds, clock, logs, data.batch_size, traced)
                 if rate is not None:
                     row["learning_rate"] = rate
                 train_seconds, traced = row["train_seconds"], True
+                self._record(steps, log.rows, runs.STEPS)
                 self._record(rows, row, runs.HISTORY)
                 losses = [row[m.name] for m in model.metrics]
                 if not all(np.isfinite(losses)):
@@ -193,8 +205,9 @@ class Run:
             **logs,
         }
 
-    def _record(self, rows: list, row: dict, name: str) -> None:
-        rows.append(row)
+    def _record(self, rows: list, new: dict | list, name: str) -> None:
+        """Append a row (or a list of rows) and rewrite the table `name` atomically."""
+        rows.extend(new if isinstance(new, list) else [new])
         files.write_csv(self.folder / name, pd.DataFrame(rows))
 
     def _finish(self, model, epochs: int, train_seconds: float) -> str:

@@ -1,7 +1,9 @@
 """The report on synthetic metrics.json files, every figure function, and bench on smoke."""
 
+import io
 import re
 
+import matplotlib.text
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,51 +117,64 @@ def _lines(ax):
     return {line.get_label(): line for line in ax.get_lines()}
 
 
+def _readable(fig):
+    """No text under 14 pt, and nothing cut off: all that is drawn lies inside the figure."""
+    fig.canvas.draw()
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_visible() and text.get_text().strip():
+            assert text.get_fontsize() >= 14, (text.get_text(), text.get_fontsize())
+    drawn, (width, height) = fig.get_tightbbox(fig.canvas.get_renderer()), fig.get_size_inches()
+    assert drawn.x0 >= -0.02 and drawn.y0 >= -0.02 and drawn.x1 <= width + 0.02 and drawn.y1 <= height + 0.02
+
+
 def _check_sample_grids(fig):
-    axes = fig.axes
-    assert [ax.get_title() for ax in axes] == ["gan-dense", "vae-dense"]
-    assert all(ax.images[0].get_array().shape == (6 * 29 + 1, 6 * 29 + 1) for ax in axes)  # 6x6 tiles
+    shown = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in shown] == ["vae-dense", "gan-dense", "real digits (held out)"]  # table order
+    assert all(ax.images[0].get_array().shape == (6 * 29 + 1, 6 * 29 + 1) for ax in shown)  # 6x6 large tiles
 
 
 def _check_evolution(fig):
     shown = [ax for ax in fig.axes if ax.images]
-    assert [ax.get_title() for ax in shown] == ["epoch 1", "epoch 5"]
-    assert fig.get_suptitle() == "gan-dense: the same z at every epoch"
+    assert [ax.get_title() for ax in shown] == ["0 images, FID 300", "1,000 images", "2,000 images, FID 20"]
+    assert fig.get_suptitle().startswith("gan-dense: the same z as training goes on")
 
 
 def _check_losses(fig):
-    assert [ax.get_title() for ax in fig.axes] == ["d_loss", "g_loss"] and fig.get_suptitle() == "GAN"
-    for ax, value in zip(fig.axes, (1.0, 0.7)):
-        np.testing.assert_allclose(_lines(ax)["gan-dense"].get_ydata(), value)  # the mean over seeds
-        assert len(ax.collections) == 1  # the band of two seeds
+    assert [ax.get_title() for ax in fig.axes] == ["Discriminator loss", "Generator loss"]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["−V(D, G)", "its own loss"]
+    ax = fig.axes[0]
+    thick = [line for line in ax.get_lines() if line.get_linewidth() > 3]
+    thin = [line for line in ax.get_lines() if line.get_linewidth() < 2]
+    assert len(thin) == 2 and len(thick) == 1  # each seed, then their mean
+    np.testing.assert_allclose(thick[0].get_xdata(), [1000, 2000, 3000])  # images seen
+    np.testing.assert_allclose(thick[0].get_ydata(), [1.5, 1.25, 1.0])  # (1 + 2) / 2, (1 + 1.5) / 2, (1 + 1) / 2
 
 
 def _check_fid_curves(fig):
-    ax_e, ax_i = fig.axes
-    assert ax_e.get_xlabel() == "epochs (passes over the 50,000 training images)"
-    assert ax_i.get_xlabel() == "training images seen (log scale)" and ax_i.get_xscale() == "log"
-    np.testing.assert_allclose(_lines(ax_e)["gan-dense"].get_ydata(), 50.0 / np.arange(1, 6))
-    np.testing.assert_allclose(_lines(ax_i)["gan-dense"].get_xdata(), np.arange(1, 6) * 50_000)
-    assert ax_e.get_yscale() == ax_i.get_yscale() == "log"
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "training images seen (log scale)" and ax.get_xscale() == ax.get_yscale() == "log"
+    np.testing.assert_allclose(_lines(ax)["gan-dense"].get_ydata(), 50.0 / np.arange(1, 6))
+    np.testing.assert_allclose(_lines(ax)["gan-dense"].get_xdata(), np.arange(1, 6) * 50_000)
 
 
 def _check_fid_vs_time(fig):
     (ax,) = fig.axes
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["gan-dense", "real data (floor)", "equal time T = 25 s"]
+    assert labels == ["gan-dense", "equal time T = 25 s"]
     curve = _lines(ax)["gan-dense"]  # seeds end at 50 s and 51 s: the last point is seed 1's alone
-    assert curve.get_xdata()[-1] == 51.0 and curve.get_ydata()[-1] == pytest.approx(10.0)
+    assert curve.get_xdata()[-1] == pytest.approx(51.0) and curve.get_ydata()[-1] == pytest.approx(10.0)
+    assert ax.get_xscale() == "log" and ax.get_ylim()[0] > 5  # the axis fits the curves, not the floor
     marker = ax.containers[0].lines[0]  # the errorbar's data point: (train seconds, FID)
     assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (60.0, 12.0)
-    assert _lines(ax)["real data (floor)"].get_ydata()[0] == 0.5
-    assert _lines(ax)["equal time T = 25 s"].get_xdata()[0] == 25.0
+    notes = [t.get_text() for t in ax.texts]
+    assert notes == ["real data (the floor): 0.5 (below the axis)"]
 
 
 def _check_mode_histograms(fig):
-    assert [ax.get_title() for ax in fig.axes] == ["gan-dense", "real-data"]
-    for ax in fig.axes:
-        assert [bar.get_height() for bar in ax.patches] == [0.1] * 10
-        assert len(ax.get_lines()) == 1  # the true shares
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["gan-dense", "real-data", "true share"]
+    assert [bar.get_height() for bar in ax.patches] == [0.05] * 10 + [0.1] * 10
+    assert ax.get_ylim()[1] == pytest.approx(0.1 * 1.12)  # fits the data, not 1.0
 
 
 def _check_manifold(fig):
@@ -168,7 +183,28 @@ def _check_manifold(fig):
 
 
 def _check_interpolations(fig):
-    assert fig.axes[0].images[0].get_array().shape == (2 * 29 + 1, 5 * 29 + 1)  # 2 pairs x 5 steps
+    assert fig.axes[0].images[0].get_array().shape == (2 * 29 + 1, 5 * 29 + 1)  # 2 lines x 5 steps
+
+
+def _check_reconstructions(fig):
+    shown = fig.axes[0].images[0].get_array()
+    assert shown.shape == (4 * 29 + 1, 10 * 29 + 1)  # 20 test images: 2 pairs of rows of 10
+    np.testing.assert_allclose(shown[1:29, 1:29], 1.0)  # row 1: the originals (all ones here)
+    np.testing.assert_allclose(shown[30:58, 1:29], 0.0)  # row 2: their reconstructions (zeros)
+
+
+def _check_traversal(fig):
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["z4", "z1"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["-1.0", "+0.0", "+1.0"]
+
+
+def _check_nearest(fig):
+    shown = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in shown] == ["vae-dense", "gan-dense"]
+    assert [t.get_text() for t in shown[0].get_xticklabels()] == ["1.0", "2.5"]
+    pixels = shown[1].images[0].get_array()
+    np.testing.assert_allclose(pixels[30:58, 1:29], 0.5)  # gan-dense's first neighbour under its sample
 
 
 def _check_pr_planes(fig):
@@ -179,32 +215,67 @@ def _check_pr_planes(fig):
     assert points == [(0.5, 0.5), (0.9, 0.9)]  # gan-dense, real-data
 
 
+def _check_table_figure(fig):
+    (ax,) = fig.axes
+    cells = ax.tables[0].get_celld()
+    assert cells[(0, 1)].get_text().get_text() == "FID ↓" and cells[(1, 1)].get_text().get_text() == "12.0"
+    assert cells[(1, 1)].get_text().get_weight() == "bold"
+
+
 @pytest.mark.parametrize("name", ["sample_grids", "evolution", "losses", "fid_curves", "fid_vs_time",
-                                  "mode_histograms", "manifold", "interpolations", "pr_planes"])
-def test_every_figure_draws_its_data(tmp_path, name):
+                                  "mode_histograms", "manifold", "interpolations", "reconstructions", "traversal",
+                                  "nearest", "pr_planes", "table_figure"])
+def test_every_figure_draws_its_data_readably(tmp_path, name):
+    from benchmarks.reporting import pictures
+
     rng = np.random.default_rng(0)
     images = rng.random((36, 28, 28, 1)).astype(np.float32)
     summary = pd.DataFrame({
         "model": ["gan-dense", "real-data"], "fid_mean": [12.0, 0.5], "fid_std": [1.0, np.nan],
         "train_seconds_mean": [60.0, np.nan], "train_seconds_std": [1.0, np.nan],
         **{f"{m}_{s}": [0.5, 0.9] for m in ("precision", "recall", "density", "coverage") for s in ("mean", "std")},
-        **{f"mode_hist_{d}_mean": [0.1, 0.1] for d in range(10)}})
+        **{f"mode_hist_{d}_mean": [0.05, 0.1] for d in range(10)}})
     histories = {"gan-dense": [_history(0), _history(1)]}
+    steps = {"gan-dense": [pd.DataFrame({"images": [1000, 2000, 3000], "d_loss": [1.0, 1.0, 1.0],
+                                         "g_loss": [0.7, 0.7, 0.7]}),
+                           pd.DataFrame({"images": [1000, 2000, 3000], "d_loss": [2.0, 1.5, 1.0],
+                                         "g_loss": [0.7, 0.7, 0.7]})]}
+    frames = [(0, 300.0, rng.random((20, 20, 3))), (1000, np.nan, rng.random((20, 20, 3))),
+              (2000, 20.0, rng.random((20, 20, 3)))]
     calls = {
-        "sample_grids": lambda: plots.sample_grids({"gan-dense": images, "vae-dense": images}),
-        "evolution": lambda: plots.evolution("gan-dense", [1, 5], [rng.random((20, 20, 3))] * 2),
-        "losses": lambda: plots.losses(histories, ["d_loss", "g_loss"], "GAN"),
+        "sample_grids": lambda: pictures.sample_grids({"gan-dense": images, "vae-dense": images}, images),
+        "evolution": lambda: pictures.evolution("gan-dense", frames),
+        "losses": lambda: plots.losses(steps, ["d_loss", "g_loss"], "GAN"),
         "fid_curves": lambda: plots.fid_curves(histories),
         "fid_vs_time": lambda: plots.fid_vs_time(summary, histories, 25.0),
         "mode_histograms": lambda: plots.mode_histograms(summary, np.full(10, 0.1)),
-        "manifold": lambda: plots.manifold(rng.random((9, 28, 28)), 3),
-        "interpolations": lambda: plots.interpolations(rng.random((2, 5, 28, 28))),
+        "manifold": lambda: pictures.manifold(rng.random((9, 28, 28)), 3),
+        "interpolations": lambda: pictures.interpolations(rng.random((2, 5, 28, 28)), "lines"),
+        "reconstructions": lambda: pictures.reconstructions(np.ones((20, 28, 28)), np.zeros((20, 28, 28))),
+        "traversal": lambda: pictures.traversal(rng.random((2, 3, 28, 28)), [4, 1], np.array([-1.0, 0.0, 1.0])),
+        "nearest": lambda: pictures.nearest({"gan-dense": images[:2], "vae-dense": images[:2]},
+                                            {"gan-dense": np.full((2, 28, 28), 0.5), "vae-dense": images[2:4]},
+                                            {"gan-dense": [3.0, 4.0], "vae-dense": [1.0, 2.5]}),
         "pr_planes": lambda: plots.pr_planes(summary),
+        "table_figure": lambda: plots.table_figure(pd.DataFrame({"Model": ["gan-dense", "real-data"],
+                                                                 "FID ↓": ["**12.0**", "0.5"]}), "table"),
     }
     fig = calls[name]()
     globals()[f"_check_{name}"](fig)
+    _readable(fig)
     paths = plots.save(fig, tmp_path, name)
     assert [p.suffix for p in paths] == [".pdf", ".png"] and all(p.stat().st_size > 1000 for p in paths)
+
+
+def test_the_evolution_gif_holds_every_frame():
+    from PIL import Image
+
+    from benchmarks.reporting import pictures
+
+    rng = np.random.default_rng(1)
+    frames = [(i * 100, 10.0, rng.random((20, 20, 4))) for i in range(4)]
+    gif = Image.open(io.BytesIO(pictures.evolution_gif(frames)))
+    assert gif.n_frames == 4 and gif.size == (20, 20) and gif.info["loop"] == 0
 
 
 @pytest.mark.mnist

@@ -102,6 +102,26 @@ def test_mode_coverage_flags_a_single_digit():
     assert balanced["covered"] == 10 and balanced["kl"] == pytest.approx(0.0)
 
 
+def test_confident_coverage_counts_only_samples_the_classifier_is_sure_of():
+    labels = np.arange(1000) % 10  # true shares 0.1 each: a digit is covered from a share of 0.025
+    sure, unsure = np.eye(10) * 10.0, np.eye(10) * 1.0  # softmax max: e^10 / (e^10 + 9) = 0.9996; e / (e + 9) = 0.23
+    # good: 100 confident samples of each digit
+    good = metrics.mode_coverage(np.repeat(sure, 100, 0), labels)
+    assert good["covered"] == good["covered_confident"] == 10 and good["confident_share"] == 1.0
+    # bad: noise the classifier only guesses at covers every digit by its best guess, none confidently
+    noise = metrics.mode_coverage(np.repeat(unsure, 100, 0), labels)
+    assert noise["covered"] == 10 and noise["covered_confident"] == 0 and noise["confident_share"] == 0.0
+    # mixed: digits 0-3 confident (100 samples each), 4-9 guessed (100 each): 4 covered confidently
+    mixed = metrics.mode_coverage(np.concatenate([np.repeat(sure[:4], 100, 0), np.repeat(unsure[4:], 100, 0)]),
+                                  labels)
+    assert mixed["covered"] == 10 and mixed["covered_confident"] == 4 and mixed["confident_share"] == 0.4
+    # degenerate: confident samples of digit 3 at 2% of all (below a quarter of 10%) do not cover it
+    few = metrics.mode_coverage(np.concatenate([np.repeat(sure[3:4], 2, 0), np.repeat(unsure[5:6], 98, 0)]), labels)
+    assert few["covered_confident"] == 0 and few["covered"] == 1  # 5 by the guesses (98%); 3 at 2% is below 2.5%
+    # the threshold is a parameter: at 0.2 the unsure samples (0.23) count
+    assert metrics.mode_coverage(np.repeat(unsure, 100, 0), labels, confidence=0.2)["covered_confident"] == 10
+
+
 def test_parzen_matches_a_direct_logsumexp():
     rng = np.random.default_rng(6)
     samples = rng.random((7, 784))

@@ -64,6 +64,14 @@ def test_smoke_suite_end_to_end(tmp_path, mnist_dir):
         assert images.shape == (500, 28, 28, 1) and images.dtype == np.float32
         assert 0 <= images.min() and images.max() <= 1
         assert sorted(p.name for p in (folder / "samples").iterdir()) == ["epoch-001.png", "epoch-002.png"]
+        frames = sorted(p.name for p in (folder / "frames").iterdir())  # one per evaluation point
+        assert frames == [f"images-{i:09d}.png" for i in (0, 128, 256, 384, 512)]
+        steps = pd.read_csv(folder / "steps.csv")  # the smoke suite's epoch: 4 steps, so 4 rows (log_points 24)
+        assert steps["images"].tolist() == [64 * i for i in range(1, 9)]
+        for epoch in (1, 2):  # the rows of an epoch average to its history row
+            rows = steps[(steps["images"] > 256 * (epoch - 1)) & (steps["images"] <= 256 * epoch)]
+            for name in set(steps.columns) - {"images", "epoch", "train_seconds"}:
+                assert rows[name].mean() == pytest.approx(h.loc[epoch - 1, name], rel=1e-5), (model, name)
         config = files.read_json(folder / "config.json")
         assert config["environment"]["tensorflow"] and config["model"] == model
 
@@ -87,6 +95,9 @@ def test_resume_continues_exactly(tmp_path, mnist_dir):
     assert resumed["epoch"].tolist() == [1, 2, 3]
     cols = ["loss", "reconstruction", "kl"]
     np.testing.assert_allclose(resumed[cols], straight[cols], rtol=1e-6)
+    steps = [pd.read_csv(runs.run_dir(out, "vae-dense", 0) / "steps.csv") for out in (tmp_path / "a", tmp_path / "b")]
+    assert steps[0]["images"].tolist() == steps[1]["images"].tolist() == [64 * i for i in range(1, 10)]  # once each
+    np.testing.assert_allclose(steps[0][cols], steps[1][cols], rtol=1e-6)
     # a finished run is skipped, not retrained
     assert run_grid(suite, tmp_path / "a", mnist_dir) == {("vae-dense", 0): "finished"}
     assert history(tmp_path / "a")["epoch"].tolist() == [1, 2, 3]
@@ -110,8 +121,8 @@ def test_per_model_epochs_and_evaluation_interval(tmp_path, mnist_dir):
     assert history(tmp_path)["images"].tolist() == [192, 192]
     assert history(tmp_path, "gan-dense")["images"].tolist() == [192]
     vae = curve(tmp_path)
-    assert vae["images"].tolist() == [0, 128, 256, 384]  # 128 is reached at the 2nd batch (128)
-    assert vae["fid_quick"].tolist() == pytest.approx([0, 128 / 192, 256 / 192, 2])
+    assert vae["images"].tolist() == [0, 128, 192, 256, 384]  # every 128 images and each epoch's end (192)
+    assert vae["fid_quick"].tolist() == pytest.approx([0, 128 / 192, 1, 256 / 192, 2])
     assert curve(tmp_path, "gan-dense")["images"].tolist() == [0, 64, 128, 192]
     for model in suite["models"]:
         c, h = curve(tmp_path, model), history(tmp_path, model)
@@ -170,12 +181,17 @@ def test_a_crash_inside_an_epoch_resumes_the_curve_without_duplicates(tmp_path, 
     with pytest.raises(KeyboardInterrupt):
         run_grid(suite, tmp_path / "a", mnist_dir, evaluators=[fake_fid], keras_callbacks=[CrashAfterBatch(2, 1)])
     assert curve(tmp_path / "a")["images"].tolist() == [0, 64, 128, 192, 256, 320]  # 256, 320: epoch 2
+    steps = lambda out: pd.read_csv(runs.run_dir(out, "vae-dense", 0) / "steps.csv")
+    assert steps(tmp_path / "a")["images"].tolist() == [64, 128, 192]  # the cut epoch's rows are not written
     run_grid(suite, tmp_path / "a", mnist_dir, evaluators=[fake_fid])
     run_grid(suite, tmp_path / "b", mnist_dir, evaluators=[fake_fid])  # uninterrupted
     resumed, straight = curve(tmp_path / "a"), curve(tmp_path / "b")
     assert resumed["images"].tolist() == straight["images"].tolist() == list(range(0, 3 * 192 + 1, 64))
     assert resumed["fid_quick"].tolist() == straight["fid_quick"].tolist()
     assert history(tmp_path / "a")["epoch"].tolist() == [1, 2, 3]
+    assert steps(tmp_path / "a")["images"].tolist() == steps(tmp_path / "b")["images"].tolist() == \
+        list(range(64, 3 * 192 + 1, 64))  # each row once
+    np.testing.assert_allclose(steps(tmp_path / "a")["loss"], steps(tmp_path / "b")["loss"], rtol=1e-6)
 
 
 class BatchEnds(keras.callbacks.Callback):

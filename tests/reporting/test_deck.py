@@ -1,0 +1,75 @@
+"""The deck: its pages in the course's order, their size, and takeaways computed from the numbers."""
+
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks.reporting import deck, plots
+from benchmarks.reporting import takeaways as say
+
+SUMMARY = pd.DataFrame({  # a hand-made summary: two GANs, a VAE and the real-data row
+    "model": ["vae-dense", "gan-dense", "gan-dense-minimax", "gan-conv", "real-data"],
+    "fid_mean": [25.2, 101.2, 149.6, 11.9, 0.34],
+    "fid_quick_at_epoch_mean": [40.0, 120.0, 160.0, 15.0, np.nan],
+    "test_elbo_mean": [-117.4, np.nan, np.nan, np.nan, np.nan],
+    "images_per_sec_mean": [9000.0, 4000.0, 4000.0, 600.0, np.nan],
+    "recall_mean": [0.16, 0.0, 0.0, 0.35, 0.84], "precision_mean": [0.68, 0.4, 0.0, 0.58, 0.85],
+    "modes_confident_mean": [10.0, 1.0, 0.0, 10.0, 10.0],
+})
+STEPS = {"gan-dense": [pd.DataFrame({"images": [100, 200], "d_fake": [0.5, 0.44]})],
+         "gan-dense-minimax": [pd.DataFrame({"images": [100, 200], "d_fake": [0.05, 0.018]}),
+                               pd.DataFrame({"images": [100, 200], "d_fake": [0.04, 0.016]})]}
+
+
+def test_takeaways_are_computed_from_the_table():
+    facts = say.Facts(SUMMARY, STEPS)
+    assert say.samples(facts) == ("FID of 10,000 samples: best gan-conv 11.9, worst gan-dense-minimax 149.6; real "
+                                  "held-out digits 0.34.")
+    # D(G(z)) at the last row: gan-dense 0.44; gan-dense-minimax (0.018 + 0.016) / 2 = 0.017
+    assert say.saturation(facts) == ("After one epoch of the same images, gan-dense-minimax is at quick FID 160 "
+                                     "against 120 for gan-dense, its D(G(z)) at 0.017 against 0.44: the "
+                                     "saturating loss stalls.")
+    assert say.table(facts) == "Best FID: gan-conv; best test ELBO: vae-dense; fastest per image: vae-dense."
+    assert say.equal_images(facts) == ("Quick FID after one epoch of the same images: gan-conv 15, vae-dense 40, "
+                                       "gan-dense 120, gan-dense-minimax 160.")
+    changed = say.Facts(SUMMARY.assign(fid_mean=[25.2, 9.0, 149.6, 11.9, 0.34]), STEPS)
+    assert "best gan-dense 9.0" in say.samples(changed)  # the sentence follows the numbers
+    assert say.vae_likelihood(facts) is None  # no IWAE bound in this table: no claim
+
+
+def test_the_deck_has_a_page_per_slide_in_the_course_order_at_16_9(tmp_path):
+    for where, name in (("lecture", "elbo-gap"), ("figures", "samples-final"), ("figures", "losses-gan"),
+                        ("lecture", "generator-loss"), ("figures", "fid-vs-time"), ("figures", "table")):
+        fig, axes = plots.figure()
+        axes[0][0].plot([0, 1], [0, 1])
+        plots.save(fig, tmp_path / where, name)
+    (tmp_path / "slides").mkdir()
+    (tmp_path / "slides" / "99-old.png").write_bytes(b"an older deck's page")
+    facts = say.Facts(SUMMARY, STEPS)
+    slides = deck.slides(tmp_path, facts, "A title", "the suite, the machine, the date",
+                         tmp_path / "figures" / "table.png", ["one caveat"])
+    names = [s.name for s in slides]
+    assert names == ["title", "elbo-gap", "generator-loss", "losses-gan", "samples-final", "table", "fid-vs-time",
+                     "limits"]  # VAE theory, GAN losses, dense against conv, the comparison, the limits
+    assert slides[4].text == say.samples(facts) and slides[-1].bullets == ("one caveat",)
+    pngs = deck.write(tmp_path, slides)
+    pdf = (tmp_path / "slides.pdf").read_bytes()
+    assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == len(slides) == 8
+    boxes = {tuple(float(v) for v in m.split()) for m in re.findall(rb"/MediaBox \[ ([\d. ]+) \]", pdf)}
+    assert boxes == {(0.0, 0.0, 960.0, 540.0)}  # 13.33 x 7.5 in: 16:9
+    assert [p.name for p in pngs] == [f"{i:02d}-{n}.png" for i, n in enumerate(names, 1)]
+    assert plt.imread(pngs[0]).shape[:2] == (1080, 1920)
+    assert not (tmp_path / "slides" / "99-old.png").exists()  # no page of an older deck is left
+
+
+@pytest.mark.parametrize("missing", ["elbo-gap", "fid-vs-time"])
+def test_a_slide_whose_figure_is_missing_is_left_out(tmp_path, missing):
+    for name in ("elbo-gap", "fid-vs-time"):
+        if name != missing:
+            fig, _ = plots.figure()
+            plots.save(fig, tmp_path / ("lecture" if name == "elbo-gap" else "figures"), name)
+    names = [s.name for s in deck.slides(tmp_path, say.Facts(SUMMARY), "t", "s", None, [])]
+    assert missing not in names and len(names) == 3
