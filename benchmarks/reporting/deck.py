@@ -47,7 +47,7 @@ COURSE: list[tuple[str, str, str, str, Callable]] = [
     ("VAE results", "vae-reconstructions", "figures", "What the VAE keeps of a test image", say.vae_likelihood),
     ("VAE results", "vae-traversal", "figures", "One latent dimension at a time", say.traversal),
     ("VAE results", "vae-manifold", "figures", "A 2-d latent space, decoded", say.manifold),
-    ("VAE results", "vae-interpolations", "figures", "Straight lines in latent space", say.vae_likelihood),
+    ("VAE results", "vae-interpolations", "figures", "Straight lines in latent space", say.vae_samples),
     ("GAN losses", "generator-loss", "lecture", "Why the minimax generator loss saturates", say.generator_loss),
     ("GAN losses", "losses-gan", "figures", "Training the GANs", say.losses_gan),
     ("GAN losses", "gan-minimax-runs", "lecture", "Saturation in the benchmark's own runs", say.saturation),
@@ -77,7 +77,8 @@ def slides(out: Path, facts: say.Facts, title: str, subtitle: str, table_png: Pa
             deck.append(Slide("table", "The comparison table", table_png, section=section, text=say.table(facts)))
         if png.is_file():
             deck.append(Slide(name, heading, png, section=section, text=takeaway(facts)))
-    deck.append(Slide("limits", "What the numbers do not show", bullets=tuple(caveats), section="Limits"))
+    deck.append(Slide("limits", "What the numbers do not show", bullets=tuple(c.replace("`", "") for c in caveats),
+                      section="Limits"))
     return deck
 
 

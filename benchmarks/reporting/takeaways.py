@@ -90,6 +90,12 @@ def vae_likelihood(f: Facts, model: str = "vae-dense"):
                                    f"the reconstructions keep each {f.noun} at that cost per image.") or None
 
 
+def vae_samples(f: Facts, model: str = "vae-dense"):
+    fid, p, r, modes = (f.value(model, c) for c in ("fid", "precision", "recall", "modes_confident"))
+    return _ok(fid, p, r, modes) and (f"{model}'s samples from the same latent space: FID {fid:.1f}, precision "
+                                      f"{p:.2f}, recall {r:.2f}, {modes:.0f} {f.noun}s with p ≥ 0.9.") or None
+
+
 def traversal(f: Facts):
     t = f.figures.get("vae-traversal", {})
     return t and (f"The {t['shown']} dimensions shown carry {t['share']:.0%} of the mean KL ({t['kl_shown']:.1f} of "
