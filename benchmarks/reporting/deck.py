@@ -131,9 +131,9 @@ def write(out: Path, deck: list[Slide]) -> list[Path]:
     return pngs
 
 
-SLIDE_COLUMNS = {"fid": ("FID", False, 1), "fid_quick_at_epoch": ("Quick FID, 1 epoch", False, 0),
+SLIDE_COLUMNS = {"fid": ("FID", False, 1), "fid_quick_at_epoch": ("Quick FID\nafter 1 epoch", False, 0),
                  "precision": ("Precision", True, 2), "recall": ("Recall", True, 2),
-                 "modes_confident": ("Digits, p ≥ 0.9", True, 1), "test_elbo": ("Test ELBO", True, 1),
+                 "modes_confident": ("Digits\np ≥ 0.9", True, 1), "test_elbo": ("Test\nELBO", True, 1),
                  "train_seconds": ("Train s", None, 0)}
 
 
@@ -153,8 +153,9 @@ def lecture_facts(out: Path, problems: list) -> tuple:
 def build(out: Path, summary: pd.DataFrame, loaded, facts: dict, spec: Dataset, machine: str, problems: list) -> list:
     """OUT/slides.pdf and slides/*.png from the report's figures, tables and the lecture."""
     out = Path(out)
-    shown = tables.formatted(summary, tables.named(SLIDE_COLUMNS, spec)).drop(columns=["Seeds"])
-    plots.save(plots.table_figure(shown, f"Mean over seeds on {spec.title}; bold: the best model"),
+    means = summary.drop(columns=[c for c in summary if c.endswith("_std")])  # the spread is in summary.md
+    shown = tables.formatted(means, tables.named(SLIDE_COLUMNS, spec)).drop(columns=["Seeds"])
+    plots.save(plots.table_figure(shown, f"Mean over seeds on {spec.title} (± std in summary.md); bold: the best"),
                out / "figures", "table")
     lecture, numbers = lecture_facts(out, problems)
     known = say.Facts(summary, loaded.frames("steps"), lecture, numbers, facts, spec.noun)

@@ -17,7 +17,7 @@ from benchmarks.reporting import pictures, plots
 from benchmarks.scoring.metrics import nearest_index
 
 VAE, GANS = "vae-dense", ("gan-conv", "gan-dense")  # the models shown, the first GAN found
-PAIRS = 5  # samples per model beside their nearest training images
+PAIRS = 8  # samples per model beside their nearest training images
 
 
 def manifold(extras: Loaded, loaded: Loaded, folder: Path, facts: dict) -> dict:

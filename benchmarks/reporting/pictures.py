@@ -120,10 +120,9 @@ def traversal(rows: np.ndarray, dims: list, values: np.ndarray) -> Figure:
 def nearest(samples: dict, neighbours: dict, distances: dict) -> Figure:
     """(k) each model's samples (top row of its panel) above their nearest training images in
     pixel distance (bottom row), the distance under each pair: the memorization check, visible.
-    Panels in two rows, models in table order."""
+    Panels in two columns, models in table order."""
     names = ordered(samples)
-    cols = int(np.ceil(len(names) / 2)) if len(names) > 2 else len(names)
-    fig, axes = figure(2 if len(names) > 2 else 1, cols)
+    fig, axes = figure(int(np.ceil(len(names) / 2)), min(2, len(names)))
     for ax in axes.ravel():
         ax.axis("off")
     for ax, name in zip(axes.ravel(), names):

@@ -38,8 +38,8 @@ REAL_COLOUR = "0.25"
 TERMS = {  # steps.csv column -> (panel title, y label)
     "loss": ("Negative ELBO", "nats per image"), "reconstruction": ("Reconstruction term", "nats per image"),
     "kl": ("KL term", "nats per image"), "d_loss": ("Discriminator loss", "−V(D, G)"),
-    "g_loss": ("Generator loss", "its own loss"), "d_real": ("D on real images", "mean D(x)"),
-    "d_fake": ("D on generated images", "mean D(G(z))"),
+    "g_loss": ("Generator loss", "its own loss"), "d_real": ("D of real images", "mean D(x)"),
+    "d_fake": ("D of generated ones", "mean D(G(z))"),
 }
 
 
@@ -144,10 +144,11 @@ def fid_curves(curves: dict) -> plt.Figure:
 
 
 def plain(ax) -> None:
-    """Plain numbers (12, 200, 5,000) on log axes, not powers of ten."""
+    """Log axes ticked at 1, 2 and 5 of each decade, in plain numbers (20, 50, 5,000), not powers of ten."""
     for axis in (ax.xaxis, ax.yaxis):
         if axis.get_scale() == "log":
-            axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.4g}"))
+            axis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+            axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
             axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
 
 
@@ -155,8 +156,8 @@ def _floor(ax, value: float, text: str) -> None:
     """A reference line with its label on it, inside the axis (the axis is not stretched to it)."""
     low, high = ax.get_ylim()
     if value < low:
-        ax.annotate(f"{text}: {value:.2g} (below the axis)", xy=(0.99, 0.02), xycoords="axes fraction",
-                    ha="right", va="bottom", fontsize=14, color=REAL_COLOUR)
+        ax.annotate(f"{text}: {value:.2g} (below the axis)", xy=(0.99, 0.98), xycoords="axes fraction",
+                    ha="right", va="top", fontsize=14, color=REAL_COLOUR)
         return
     ax.axhline(value, ls="--", color=REAL_COLOUR, lw=2)
     ax.annotate(f"{text}: {value:.2g}", xy=(0.99, value), xycoords=("axes fraction", "data"), ha="right",
@@ -256,7 +257,8 @@ def table_figure(cells: pd.DataFrame, title: str) -> plt.Figure:
     ax = axes[0][0]
     ax.axis("off")
     text = cells.map(lambda v: str(v).replace("**", ""))
-    chars = np.array([max(len(str(c)), *(len(v) for v in text[c])) + 3 for c in cells.columns], float)  # + margins
+    widest = lambda c: max(*(len(line) for line in str(c).split("\n")), *(len(v) for v in text[c]))
+    chars = np.array([widest(c) + 3 for c in cells.columns], float)  # + margins
     shown = ax.table(cellText=text.to_numpy(), colLabels=list(cells.columns), loc="center", cellLoc="center",
                      colWidths=list(chars / chars.sum()))
     shown.auto_set_font_size(False)
@@ -265,8 +267,8 @@ def table_figure(cells: pd.DataFrame, title: str) -> plt.Figure:
     for (row, col), cell in shown.get_celld().items():
         cell.set_edgecolor("0.8")
         if row == 0:
-            cell.set_text_props(weight="bold", wrap=True)
-            cell.set_height(cell.get_height() * 1.4)
+            cell.set_text_props(weight="bold")
+            cell.set_height(cell.get_height() * 1.8)
         elif "**" in str(cells.iat[row - 1, col]):
             cell.set_text_props(weight="bold")
         if row > 0 and cells.iat[row - 1, 0] == REAL_ROW:

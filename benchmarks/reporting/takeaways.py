@@ -43,6 +43,12 @@ class Facts:
                                                                                                     regex=False)]
         return float(rows["residual"].max()) if len(rows) else np.nan
 
+    def after(self, model: str, term: str, epochs: float = 1.0) -> float:
+        """A step-log term's mean over seeds in the last row of the first `epochs` passes."""
+        rows = [f[f["epoch"] <= epochs + 1e-9] for f in self.steps.get(model, []) if term in f and "epoch" in f]
+        rows = [r[term].iloc[-1] for r in rows if len(r)]
+        return float(np.mean(rows)) if rows else np.nan
+
     def last(self, model: str, term: str) -> float:
         """A step-log term's mean over the last row of every seed."""
         frames = [f for f in self.steps.get(model, []) if term in f and len(f)]
@@ -125,10 +131,10 @@ def losses_gan(f: Facts):
 
 def saturation(f: Facts, base: str = "gan-dense", variant: str = "gan-dense-minimax"):
     fids = [f.value(m, "fid_quick_at_epoch") for m in (base, variant)]
-    fakes = [f.last(m, "d_fake") for m in (base, variant)]
+    fakes = [f.after(m, "d_fake") for m in (base, variant)]
     return _ok(*fids, *fakes) and (f"After one epoch of the same images, {variant} is at quick FID {fids[1]:.0f} "
-                                   f"against {fids[0]:.0f} for {base}, its D(G(z)) at {fakes[1]:.3f} against "
-                                   f"{fakes[0]:.2f}: the saturating loss stalls.") or None
+                                   f"against {fids[0]:.0f} for {base}, and mean D(G(z)) at the end of that epoch is "
+                                   f"{fakes[1]:.3f} against {fakes[0]:.2f}: the saturating loss stalls.") or None
 
 
 def conv_transpose(f: Facts):
