@@ -84,7 +84,8 @@ def slides(out: Path, facts: say.Facts, title: str, subtitle: str, table_png: Pa
 
 def render(slide: Slide, number: int) -> plt.Figure:
     """One 16:9 page: the title on top, the figure below it, the takeaway at the foot."""
-    fig = plt.figure(figsize=SLIDE, constrained_layout=False)
+    fig = plt.figure(figsize=SLIDE)
+    fig.set_layout_engine("none")  # a page is laid out by hand (the report's figures use constrained layout)
     fig.text(0.025, 0.965, slide.title, fontsize=28, weight="bold", va="top")
     fig.text(0.975, 0.965, slide.section, fontsize=16, ha="right", va="top", color="0.4")
     fig.text(0.985, 0.015, str(number), fontsize=14, ha="right", color="0.4")
