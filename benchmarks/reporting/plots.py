@@ -258,7 +258,7 @@ def table_figure(cells: pd.DataFrame, title: str) -> plt.Figure:
     ax.axis("off")
     text = cells.map(lambda v: str(v).replace("**", ""))
     widest = lambda c: max(*(len(line) for line in str(c).split("\n")), *(len(v) for v in text[c]))
-    chars = np.array([widest(c) + 3 for c in cells.columns], float)  # + margins
+    chars = np.array([widest(c) + (5 if i == 0 else 3) for i, c in enumerate(cells.columns)], float)  # + margins
     shown = ax.table(cellText=text.to_numpy(), colLabels=list(cells.columns), loc="center", cellLoc="center",
                      colWidths=list(chars / chars.sum()))
     shown.auto_set_font_size(False)
