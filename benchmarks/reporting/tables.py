@@ -239,7 +239,8 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
         digits = ", ".join(f"{r['model']} {r['modes_confident_mean']:.1f} ({r['modes_covered_mean']:.1f} by any "
                            "guess)" for _, r in rows.iterrows() if not pd.isna(r["modes_confident_mean"]))
         out.append(f"{spec.classes_header} covered (of 10, mean over seeds), counting only the samples the "
-                   f"classifier assigns with probability at least 0.9: {digits}. {'An' if spec.noun[0] in 'aeiou' else 'A'} "
+                   f"classifier assigns with probability at least 0.9: {digits}. "
+                   f"{'An' if spec.noun[0] in 'aeiou' else 'A'} "
                    f"{spec.noun} counts as covered "
                    "when at least a quarter of its true share of the samples is assigned to it; the count by "
                    "the classifier's best guess lets noise 'cover' whatever the classifier guesses for it.")
