@@ -53,7 +53,7 @@ COURSE: list[tuple[str, str, str, str, Callable]] = [
     ("GAN losses", "gan-minimax-runs", "lecture", "Saturation in the benchmark's own runs", say.saturation),
     ("Dense against conv", "conv-transpose", "lecture", "Conv2DTranspose: the adjoint of Conv2D", say.conv_transpose),
     ("Dense against conv", "samples-final", "figures", "Samples of every model beside real data", say.samples),
-    *[("Dense against conv", f"evolution-{m}", "figures", f"{m}: the same z as training goes on",
+    *[("Dense against conv", f"evolution-{m}", "figures", f"Evolution of {m}",
        lambda f, m=m: say.evolution(f, m)) for m in ("gan-dense", "gan-dense-minimax", "gan-conv", "vae-dense",
                                                      "vae-conv")],
     ("Dense against conv", "gan-interpolation", "figures", "Straight lines in the GAN's z", say.gan_interpolation),
