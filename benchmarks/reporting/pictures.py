@@ -53,7 +53,7 @@ def evolution(model: str, frames: list) -> Figure:
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"{images:,} images" + ("" if np.isnan(fid) else f", FID {fid:.0f}"), fontsize=16)
-    fig.suptitle(f"{model}: the same z as training goes on (quick FID under each frame's count)", color=colour(model))
+    fig.suptitle(f"{model}: the same z as training goes on (each frame: images seen, quick FID)", color=colour(model))
     return fig
 
 
