@@ -26,8 +26,10 @@ from benchmarks.runs import REAL_ROW  # noqa: E402
 
 SLIDE = (40 / 3, 7.5)  # inches: a 16:9 slide (1280 x 720 px at 96 dpi, where 1 pt is 1.33 px)
 STYLE = "seaborn-v0_8-colorblind"  # matplotlib's Okabe-Ito based, colour-blind-safe palette
-# model -> index into the style's colour cycle (the yellow, index 4, is skipped: low contrast)
-MODEL_COLOURS = {"vae-dense": 0, "vae-conv": 5, "gan-dense": 2, "gan-dense-minimax": 3, "gan-conv": 1, "vae-burda": 6}
+# model -> index into the style's six-colour cycle (its yellow, index 4, is skipped: low contrast), or
+# Okabe-Ito's orange where the cycle has no colour left
+MODEL_COLOURS = {"vae-dense": 0, "vae-conv": 5, "gan-dense": 2, "gan-dense-minimax": 3, "gan-conv": 1,
+                 "vae-burda": "#E69F00"}
 RC = {"font.size": 16, "axes.titlesize": 18, "axes.labelsize": 16, "legend.fontsize": 14,
       "xtick.labelsize": 14, "ytick.labelsize": 14, "figure.titlesize": 20,
       "figure.constrained_layout.use": True, "savefig.facecolor": "white"}
@@ -47,7 +49,8 @@ def colour(model: str) -> str:
     if model == REAL_ROW:
         return REAL_COLOUR
     cycle = plt.style.library[STYLE]["axes.prop_cycle"].by_key()["color"]
-    return cycle[MODEL_COLOURS[model]] if model in MODEL_COLOURS else "black"
+    chosen = MODEL_COLOURS.get(model, "black")
+    return cycle[chosen] if isinstance(chosen, int) else chosen
 
 
 def ordered(names) -> list:

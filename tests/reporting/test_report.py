@@ -267,6 +267,13 @@ def test_every_figure_draws_its_data_readably(tmp_path, name):
     assert [p.suffix for p in paths] == [".pdf", ".png"] and all(p.stat().st_size > 1000 for p in paths)
 
 
+def test_every_model_has_a_colour_of_its_own():
+    import models
+
+    colours = [plots.colour(m) for m in [*models.MODEL_NAMES, "real-data"]]
+    assert len(set(colours)) == len(colours) and "black" not in colours
+
+
 def test_the_evolution_gif_holds_every_frame():
     from PIL import Image
 
