@@ -9,7 +9,7 @@ import pandas as pd
 
 from benchmarks import errors, files, records, runs
 from benchmarks.errors import UserError
-from benchmarks.reporting import deck, figures, papers, tables
+from benchmarks.reporting import deck, figures, findings, papers, tables
 
 
 def _suite_note(configs: list, machine: str) -> str:
@@ -29,9 +29,9 @@ def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None)
     spec = loaded.dataset()
     summary = tables.aggregate(tables.collect(loaded))
     configs = [r.config for r in loaded.runs]
-    machine = tables.machine(summary, configs)
+    machine = findings.machine(summary, configs)
     files.write_csv(out / "summary.csv", summary)
-    files.write_text(out / "summary.md", tables.markdown(summary, machine, spec))
+    files.write_text(out / "summary.md", tables.markdown(summary, machine, spec, findings.reading(summary)))
     files.write_text(out / "summary.tex", tables.latex(summary, spec))
     papers.write(out, summary, _suite_note(configs, machine), spec)
     extras = records.load(runs.extras_dir(out))

@@ -20,7 +20,7 @@ from PIL import Image
 from benchmarks import files
 from benchmarks.data.mnist import Dataset
 from benchmarks.errors import Damaged
-from benchmarks.reporting import plots, tables
+from benchmarks.reporting import findings, plots, tables
 from benchmarks.reporting import takeaways as say
 from benchmarks.reporting.plots import SLIDE
 
@@ -165,5 +165,5 @@ def build(out: Path, summary: pd.DataFrame, loaded, facts: dict, spec: Dataset, 
     subtitle = (f"Suite {', '.join(suites)}: {len(loaded.models())} models × {len(seeds)} seeds, trained, scored "
                 f"and reported by genbench.\n\nMachine: {machine}.\n\n{datetime.date.today():%d %B %Y}")
     deck = slides(out, known, f"A VAE and GANs on {spec.title}", subtitle, out / "figures" / "table.png",
-                  tables.caveats(summary, machine, spec))
+                  findings.caveats(summary, machine, spec))
     return write(out, deck)

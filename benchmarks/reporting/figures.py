@@ -16,7 +16,7 @@ from benchmarks import files, runs
 from benchmarks.data.mnist import MNIST, Dataset
 from benchmarks.errors import Damaged, UserError
 from benchmarks.records import Loaded
-from benchmarks.reporting import model_figures, pictures, plots, tables
+from benchmarks.reporting import findings, model_figures, pictures, plots
 
 LOSS_TERMS = {"vae": ["loss", "reconstruction", "kl"], "gan": ["d_loss", "g_loss", "d_real", "d_fake"]}
 LOSS_TITLES = {"vae": "VAE training: the negative ELBO and its two terms",
@@ -151,7 +151,7 @@ def all_figures(out: Path, loaded: Loaded, extras: Loaded, summary: pd.DataFrame
     if {f"{m}_mean" for m in ("precision", "recall", "density", "coverage")} <= set(summary):
         plots.save(plots.pr_planes(summary), folder, "precision-recall")
         made["precision-recall"] = "(h) precision/recall and density/coverage planes, mean ± std"
-    write_index(out, made, tables.reading(summary), tables.caveats(summary, machine, spec), spec)
+    write_index(out, made, findings.reading(summary), findings.caveats(summary, machine, spec), spec)
     return made, facts, problems
 
 

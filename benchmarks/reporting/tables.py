@@ -1,6 +1,7 @@
 """The summary tables: one row per run, aggregated per model (mean ± std over seeds), and
 formatted as Markdown and LaTeX with the best model of each column in bold; the equal-time
-view (quick FID at a time T every run reached) and the machine the seconds were measured on."""
+view (quick FID at a time T every run reached) and the equal-images one (after one epoch).
+What the tables show, in sentences, is `findings`."""
 
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("model", key=lambda s: s.map(lambda m: order.get(m, 99))).reset_index(drop=True)
 
 
-def _cell(mean, std, decimals, bold):
+def cell(mean, std, decimals, bold):
     if pd.isna(mean):
         return "–"
     text = f"{mean:,.{decimals}f}" + (f" ± {std:,.{decimals}f}" if not pd.isna(std) else "")
@@ -149,7 +150,7 @@ def formatted(summary: pd.DataFrame, columns: dict, latex: bool = False) -> pd.D
         cells = []
         for i in summary.index:
             bold = best is not None and summary.at[i, "model"] != REAL and mean[i] == best
-            text = _cell(mean[i], std[i], decimals, bold)
+            text = cell(mean[i], std[i], decimals, bold)
             cells.append(text.replace("**", "").replace("±", r"$\pm$") if latex else text)
             if latex and bold:
                 cells[-1] = rf"\textbf{{{cells[-1]}}}"
@@ -178,87 +179,13 @@ def _rows(summary: pd.DataFrame, families: tuple) -> pd.DataFrame:
     return summary[keep]
 
 
-def machine(summary: pd.DataFrame, configs: list) -> str:
-    """The machine the training seconds were measured on: CPU, cores, matmul peaks."""
-    env = next((c["environment"] for c in configs if "environment" in c), None)
-    if env is None:
-        return "an unrecorded machine"
-    gpus = ", ".join(env["gpus"]) or "no GPU"
-    text = f"{env['cpu']}, {env['cpu_count']} cores, {gpus}, TensorFlow {env['tensorflow']}"
-    peaks = [summary.get(f"matmul_gflops_{d}_mean", pd.Series(dtype=float)).median() for d in PEAKS]
-    if not any(pd.isna(p) for p in peaks):
-        text += (f"; matmul peaks (2048³, median over runs, measured as each run started) fp32 "
-                 f"{peaks[0]:.0f} and bf16 {peaks[1]:.0f} GFLOP/s")
-    return text
-
-
-def reading(summary: pd.DataFrame) -> str:
-    """Which model is best at equal time on this machine, and which at the end of its budget."""
-    rows = summary[summary["model"] != REAL]
-    at_t = rows.dropna(subset=["fid_quick_at_t_mean"]) if "fid_quick_at_t_mean" in rows else rows[:0]
-    end = rows.dropna(subset=["fid_mean"]) if "fid_mean" in rows else rows[:0]
-    parts = []
-    if len(at_t):
-        best, t = at_t.loc[at_t["fid_quick_at_t_mean"].idxmin()], at_t["equal_time_seconds_mean"].max()
-        fid = _cell(best["fid_quick_at_t_mean"], best["fid_quick_at_t_std"], 1, False)
-        parts.append(f"At equal training time on this machine, T = {t:.0f} s (the shortest run's training "
-                     f"time), the best model is **{best['model']}**, quick FID {fid} "
-                     "(of the suite's quick_fid_samples; FID is biased upward at small sample sizes). This "
-                     "ranking depends on the machine: on a faster one every model is further into its budget at T.")
-    if len(end):
-        best = end.loc[end["fid_mean"].idxmin()]
-        budgets = ", ".join(f"{r['model']} {r['epochs_mean']:.0f}" for _, r in end.iterrows()
-                            if not pd.isna(r.get("epochs_mean")))
-        fid = _cell(best["fid_mean"], best["fid_std"], 2, False)
-        parts.append(f"At the end of each model's budget in epochs ({budgets}), the best model is "
-                     f"**{best['model']}**, FID {fid} (10,000 samples). "
-                     "Budgets in epochs make this ranking the same on any machine; only the seconds change.")
-    return " ".join(parts)
-
-
-def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> list[str]:
-    """What the table does not show, with this report's own numbers."""
-    rows = summary[summary["model"] != REAL]
-    real = summary[summary["model"] == REAL]
-    out = []
-    epochs = rows.get("epochs_mean", pd.Series(dtype=float)).dropna()
-    if len(epochs):
-        out.append(f"Budgets are short: {epochs.min():.0f} to {epochs.max():.0f} epochs per model, against "
-                   "hundreds in the papers, so the table describes early training; `--suite long` "
-                   "(50 epochs) is the quality comparison.")
-    out.append("FID, KID, precision/recall and density/coverage are computed in the features of a pinned "
-               f"{spec.title} classifier: comparable between runs of this benchmark, not with the Inception-"
-               "feature FIDs of papers.")
-    gans = rows[rows["model"].map(lambda m: m in models.MODEL_NAMES and models.family(m) == "gan")]
-    if "recall_mean" in summary and gans["recall_mean"].notna().any():
-        real_recall = real["recall_mean"].iloc[0] if len(real) else np.nan
-        out.append(f"The GANs' recall is at most {gans['recall_mean'].max():.3f} (real data: "
-                   f"{real_recall:.3f}): their samples lie where {spec.noun}s lie but cover little of the "
-                   "variety of the test set.")
-    if "modes_confident_mean" in summary:
-        digits = ", ".join(f"{r['model']} {r['modes_confident_mean']:.1f} ({r['modes_covered_mean']:.1f} by any "
-                           "guess)" for _, r in rows.iterrows() if not pd.isna(r["modes_confident_mean"]))
-        out.append(f"{spec.classes_header} covered (of 10, mean over seeds), counting only the samples the "
-                   f"classifier assigns with probability at least 0.9: {digits}. "
-                   f"{'An' if spec.noun[0] in 'aeiou' else 'A'} "
-                   f"{spec.noun} counts as covered "
-                   "when at least a quarter of its true share of the samples is assigned to it; the count by "
-                   "the classifier's best guess lets noise 'cover' whatever the classifier guesses for it.")
-    out.append(f"Seconds and images/s are those of {machine_text}; across machines compare shares of the "
-               "matmul peaks, not seconds.")
-    seeds = rows.get("seeds", pd.Series(dtype=float))
-    if len(seeds):
-        out.append(f"± is the standard deviation over {int(seeds.max())} seeds: a rough spread, not a "
-                   "confidence interval.")
-    return out
-
-
 def named(columns: dict, spec: Dataset) -> dict:
     """The columns with the dataset's name for classes covered (Digits, Classes)."""
     return {c: (v[0].replace("Digits", spec.classes_header), *v[1:]) for c, v in columns.items()}
 
 
-def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIST) -> str:
+def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIST, reading: str = "") -> str:
+    """summary.md: the legend, `reading` (what the table shows, `findings.reading`) and the three tables."""
     parts = [f"# Results on {spec.title}\n", "Mean ± std over seeds; bold: the best model in each column; "
              "↑/↓: higher/lower is better. The real-data row scores 10,000 real held-out images "
              "(train[50000:60000]) as if they were samples: the ceiling at this sample size. "
@@ -269,9 +196,8 @@ def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIS
              "by its best guess for every sample). Quick FID after 1 epoch: every model after the same "
              "number of training images, one pass (the suite's quick_fid_samples, so biased upward against "
              "FID). An epoch is one pass over the 50,000 training images.\n"]
-    text = reading(summary)
-    if text:
-        parts.append(f"{text}\n")
+    if reading:
+        parts.append(f"{reading}\n")
     for title, (columns, families) in TABLES.items():
         rows = _rows(summary, families)
         if rows.empty:

@@ -1,0 +1,87 @@
+"""What the summary table shows and what it does not, in sentences computed from it: the
+machine its seconds were measured on, the best model at equal time and at the end of the
+budgets, and the caveats (README.md, summary.md, the deck's last slide)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import models
+from benchmarks.data.mnist import MNIST, Dataset
+from benchmarks.reporting.tables import PEAKS, REAL, cell
+
+
+def machine(summary: pd.DataFrame, configs: list) -> str:
+    """The machine the training seconds were measured on: CPU, cores, matmul peaks."""
+    env = next((c["environment"] for c in configs if "environment" in c), None)
+    if env is None:
+        return "an unrecorded machine"
+    gpus = ", ".join(env["gpus"]) or "no GPU"
+    text = f"{env['cpu']}, {env['cpu_count']} cores, {gpus}, TensorFlow {env['tensorflow']}"
+    peaks = [summary.get(f"matmul_gflops_{d}_mean", pd.Series(dtype=float)).median() for d in PEAKS]
+    if not any(pd.isna(p) for p in peaks):
+        text += (f"; matmul peaks (2048³, median over runs, measured as each run started) fp32 "
+                 f"{peaks[0]:.0f} and bf16 {peaks[1]:.0f} GFLOP/s")
+    return text
+
+
+def reading(summary: pd.DataFrame) -> str:
+    """Which model is best at equal time on this machine, and which at the end of its budget."""
+    rows = summary[summary["model"] != REAL]
+    at_t = rows.dropna(subset=["fid_quick_at_t_mean"]) if "fid_quick_at_t_mean" in rows else rows[:0]
+    end = rows.dropna(subset=["fid_mean"]) if "fid_mean" in rows else rows[:0]
+    parts = []
+    if len(at_t):
+        best, t = at_t.loc[at_t["fid_quick_at_t_mean"].idxmin()], at_t["equal_time_seconds_mean"].max()
+        fid = cell(best["fid_quick_at_t_mean"], best["fid_quick_at_t_std"], 1, False)
+        parts.append(f"At equal training time on this machine, T = {t:.0f} s (the shortest run's training "
+                     f"time), the best model is **{best['model']}**, quick FID {fid} "
+                     "(of the suite's quick_fid_samples; FID is biased upward at small sample sizes). This "
+                     "ranking depends on the machine: on a faster one every model is further into its budget at T.")
+    if len(end):
+        best = end.loc[end["fid_mean"].idxmin()]
+        budgets = ", ".join(f"{r['model']} {r['epochs_mean']:.0f}" for _, r in end.iterrows()
+                            if not pd.isna(r.get("epochs_mean")))
+        fid = cell(best["fid_mean"], best["fid_std"], 2, False)
+        parts.append(f"At the end of each model's budget in epochs ({budgets}), the best model is "
+                     f"**{best['model']}**, FID {fid} (10,000 samples). "
+                     "Budgets in epochs make this ranking the same on any machine; only the seconds change.")
+    return " ".join(parts)
+
+
+def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> list[str]:
+    """What the table does not show, with this report's own numbers."""
+    rows = summary[summary["model"] != REAL]
+    real = summary[summary["model"] == REAL]
+    out = []
+    epochs = rows.get("epochs_mean", pd.Series(dtype=float)).dropna()
+    if len(epochs):
+        out.append(f"Budgets are short: {epochs.min():.0f} to {epochs.max():.0f} epochs per model, against "
+                   "hundreds in the papers, so the table describes early training; `--suite long` "
+                   "(50 epochs) is the quality comparison.")
+    out.append("FID, KID, precision/recall and density/coverage are computed in the features of a pinned "
+               f"{spec.title} classifier: comparable between runs of this benchmark, not with the Inception-"
+               "feature FIDs of papers.")
+    gans = rows[rows["model"].map(lambda m: m in models.MODEL_NAMES and models.family(m) == "gan")]
+    if "recall_mean" in summary and gans["recall_mean"].notna().any():
+        real_recall = real["recall_mean"].iloc[0] if len(real) else np.nan
+        out.append(f"The GANs' recall is at most {gans['recall_mean'].max():.3f} (real data: "
+                   f"{real_recall:.3f}): their samples lie where {spec.noun}s lie but cover little of the "
+                   "variety of the test set.")
+    if "modes_confident_mean" in summary:
+        digits = ", ".join(f"{r['model']} {r['modes_confident_mean']:.1f} ({r['modes_covered_mean']:.1f} by any "
+                           "guess)" for _, r in rows.iterrows() if not pd.isna(r["modes_confident_mean"]))
+        out.append(f"{spec.classes_header} covered (of 10, mean over seeds), counting only the samples the "
+                   f"classifier assigns with probability at least 0.9: {digits}. "
+                   f"{'An' if spec.noun[0] in 'aeiou' else 'A'} "
+                   f"{spec.noun} counts as covered "
+                   "when at least a quarter of its true share of the samples is assigned to it; the count by "
+                   "the classifier's best guess lets noise 'cover' whatever the classifier guesses for it.")
+    out.append(f"Seconds and images/s are those of {machine_text}; across machines compare shares of the "
+               "matmul peaks, not seconds.")
+    seeds = rows.get("seeds", pd.Series(dtype=float))
+    if len(seeds):
+        out.append(f"± is the standard deviation over {int(seeds.max())} seeds: a rough spread, not a "
+                   "confidence interval.")
+    return out
