@@ -225,12 +225,13 @@ def test_history_of_another_format_at_score(copy, mnist_dir, capsys):
     assert snapshot(out) == before
 
 
-def test_garbled_curve_at_report(copy, mnist_dir, capsys):
+@pytest.mark.parametrize("name", ["curve.csv", "steps.csv"])
+def test_garbled_curve_or_step_log_at_report(name, copy, mnist_dir, capsys):
     out, suite = copy
-    (gan(out) / "curve.csv").write_bytes(b"images,train_seconds\n\x00\xff\xfe,\"unclosed\n")
+    (gan(out) / name).write_bytes(b"images,train_seconds\n\x00\xff\xfe,\"unclosed\n")
     before = snapshot(out, skip=REPORT)
     code = main(command("report", out, suite, mnist_dir))
-    one_line(capsys, code, r"curve.csv is damaged \(\w+\); delete its run folder")
+    one_line(capsys, code, rf"{name} is damaged \(\w+\); delete its run folder")
     assert snapshot(out, skip=REPORT) == before
     assert pd.read_csv(out / "summary.csv").set_index("model").loc["gan-dense", "damaged"] == 1
 

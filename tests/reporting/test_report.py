@@ -73,6 +73,13 @@ def test_quick_fid_at_t_interpolates_a_hand_made_curve():
     assert np.isnan(tables.equal_time([]))
 
 
+def test_quick_fid_after_one_epoch_reads_the_epoch_end_point():
+    curve = pd.DataFrame({"epoch": [0.0, 0.4, 1.0, 1.4, 2.0], "fid_quick": [300.0, 90.0, 50.0, 40.0, 30.0]})
+    assert tables.fid_after(curve, 1) == 50.0 and tables.fid_after(curve, 2) == 30.0
+    assert np.isnan(tables.fid_after(curve, 3))  # the run never got there
+    assert np.isnan(tables.fid_after(curve.drop(columns=["fid_quick"]), 1)) and np.isnan(tables.fid_after(None, 1))
+
+
 def test_the_report_names_the_best_model_at_equal_time_and_at_the_end(tmp_path):
     # gan-dense ends better (FID 12 against 35), but vae-dense is better at the equal time
     for model, seed, fid, epochs, curve in [("gan-dense", 0, 10.0, 5, [(0, 300), (30, 40), (60, 10)]),

@@ -122,6 +122,20 @@ def test_confident_coverage_counts_only_samples_the_classifier_is_sure_of():
     assert metrics.mode_coverage(np.repeat(unsure, 100, 0), labels, confidence=0.2)["covered_confident"] == 10
 
 
+def test_nearest_index_finds_copies_and_measures_distance():
+    rng = np.random.default_rng(3)
+    train = rng.random((50, 28, 28, 1)).astype(np.float32)
+    # good: exact copies of training images 7 and 31 are at distance 0 from them
+    index, distance = metrics.nearest_index(train[[7, 31]], train)
+    assert index.tolist() == [7, 31] and distance == pytest.approx([0.0, 0.0], abs=1e-6)
+    # by hand: image 7 shifted by 0.01 in every pixel is 0.01 * sqrt(784) = 0.28 away from it
+    _, shifted = metrics.nearest_index(train[[7]] + 0.01, train)
+    assert shifted[0] == pytest.approx(0.28, rel=1e-4)
+    # bad: a blank image is farther from every training image than any copy is
+    blank_index, blank = metrics.nearest_index(np.zeros((1, 784)), train)
+    assert blank[0] > 5 and blank[0] == pytest.approx(np.linalg.norm(train[blank_index[0]].ravel()), rel=1e-6)
+
+
 def test_parzen_matches_a_direct_logsumexp():
     rng = np.random.default_rng(6)
     samples = rng.random((7, 784))
