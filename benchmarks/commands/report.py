@@ -14,7 +14,7 @@ from benchmarks.reporting import deck, figures, findings, papers, tables
 
 def _suite_note(configs: list, machine: str) -> str:
     suites = sorted({c.get("suite", "?") for c in configs})
-    return f"suite {', '.join(suites)}, {len(configs)} runs, on {machine}"
+    return f"suite {', '.join(suites)}, {len(configs)} runs, on {machine}; {findings.made_by(configs)}"
 
 
 def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None) -> tuple[pd.DataFrame, list[str]]:
@@ -31,8 +31,9 @@ def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None)
     configs = [r.config for r in loaded.runs]
     machine = findings.machine(summary, configs)
     files.write_csv(out / "summary.csv", summary)
-    files.write_text(out / "summary.md", tables.markdown(summary, machine, spec, findings.reading(summary)))
-    files.write_text(out / "summary.tex", tables.latex(summary, spec))
+    files.write_text(out / "summary.md", tables.markdown(summary, machine, spec, findings.reading(summary),
+                                                                  findings.made_by(configs)))
+    files.write_text(out / "summary.tex", tables.latex(summary, spec, findings.made_by(configs)))
     papers.write(out, summary, _suite_note(configs, machine), spec)
     extras = records.load(runs.extras_dir(out))
     problems = [line for _, line in (*loaded.damaged, *extras.damaged)]

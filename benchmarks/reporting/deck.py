@@ -163,7 +163,8 @@ def build(out: Path, summary: pd.DataFrame, loaded, facts: dict, spec: Dataset, 
     suites = sorted({r.config["suite"] for r in loaded.runs})
     seeds = sorted({r.seed for r in loaded.runs})
     subtitle = (f"Suite {', '.join(suites)}: {len(loaded.models())} models × {len(seeds)} seeds, trained, scored "
-                f"and reported by genbench.\n\nMachine: {machine}.\n\n{datetime.date.today():%d %B %Y}")
+                f"and reported by genbench ({findings.made_by([r.config for r in loaded.runs])}).\n\nMachine: "
+                f"{machine}.\n\n{datetime.date.today():%d %B %Y}")
     deck = slides(out, known, f"A VAE and GANs on {spec.title}", subtitle, out / "figures" / "table.png",
                   findings.caveats(summary, machine, spec))
     return write(out, deck)

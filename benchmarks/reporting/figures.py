@@ -151,13 +151,15 @@ def all_figures(out: Path, loaded: Loaded, extras: Loaded, summary: pd.DataFrame
     if {f"{m}_mean" for m in ("precision", "recall", "density", "coverage")} <= set(summary):
         plots.save(plots.pr_planes(summary), folder, "precision-recall")
         made["precision-recall"] = "(h) precision/recall and density/coverage planes, mean ± std"
-    write_index(out, made, findings.reading(summary), findings.caveats(summary, machine, spec), spec)
+    write_index(out, made, findings.reading(summary), findings.caveats(summary, machine, spec), spec,
+                findings.made_by([r.config for r in loaded.runs]))
     return made, facts, problems
 
 
-def write_index(out: Path, made: dict, reading: str = "", caveats: tuple = (), spec: Dataset = MNIST) -> None:
+def write_index(out: Path, made: dict, reading: str = "", caveats: tuple = (), spec: Dataset = MNIST,
+                made_by: str = "") -> None:
     """results/README.md: what the tables say, what they do not, and the index of every file."""
-    lines = [f"# Results on {spec.title}", ""]
+    lines = [f"# Results on {spec.title}", "", *([f"Made by genbench: {made_by}.", ""] if made_by else [])]
     if reading:
         lines += ["## What the table shows", "", reading, ""]
     if caveats:

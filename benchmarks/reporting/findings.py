@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 import models
+from benchmarks import provenance
 from benchmarks.data.mnist import MNIST, Dataset
 from benchmarks.reporting.tables import PEAKS, REAL, cell
 
@@ -85,3 +86,12 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
         out.append(f"± is the standard deviation over {int(seeds.max())} seeds: a rough spread, not a "
                    "confidence interval.")
     return out
+
+
+def made_by(configs: list) -> str:
+    """Which code trained the runs (the commits their config.json recorded) and which wrote
+    this report: one line for every table."""
+    trained = sorted({provenance.describe(c.get("environment", {})) for c in configs}) or ["no runs"]
+    several = " (runs of several commits)" if len(trained) > 1 else ""
+    return (f"runs trained at {', '.join(trained)}{several}; this report written at "
+            f"{provenance.describe(provenance.commit())}")

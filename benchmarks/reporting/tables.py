@@ -184,7 +184,8 @@ def named(columns: dict, spec: Dataset) -> dict:
     return {c: (v[0].replace("Digits", spec.classes_header), *v[1:]) for c, v in columns.items()}
 
 
-def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIST, reading: str = "") -> str:
+def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIST, reading: str = "",
+             made_by: str = "") -> str:
     """summary.md: the legend, `reading` (what the table shows, `findings.reading`) and the three tables."""
     parts = [f"# Results on {spec.title}\n", "Mean ± std over seeds; bold: the best model in each column; "
              "↑/↓: higher/lower is better. The real-data row scores 10,000 real held-out images "
@@ -195,7 +196,8 @@ def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIS
              f"{spec.noun}s covered by samples the classifier assigns with probability at least 0.9 (any p: "
              "by its best guess for every sample). Quick FID after 1 epoch: every model after the same "
              "number of training images, one pass (the suite's quick_fid_samples, so biased upward against "
-             "FID). An epoch is one pass over the 50,000 training images.\n"]
+             "FID). An epoch is one pass over the 50,000 training images." +
+             (f" Made by genbench: {made_by}.\n" if made_by else "\n")]
     if reading:
         parts.append(f"{reading}\n")
     for title, (columns, families) in TABLES.items():
@@ -222,8 +224,8 @@ def _latex_table(table: pd.DataFrame, title: str) -> str:
     return "\n".join(lines)
 
 
-def latex(summary: pd.DataFrame, spec: Dataset = MNIST) -> str:
-    parts = ["% genbench summary; needs \\usepackage{booktabs}"]
+def latex(summary: pd.DataFrame, spec: Dataset = MNIST, made_by: str = "") -> str:
+    parts = ["% genbench summary; needs \\usepackage{booktabs}" + (f"; {made_by}" if made_by else "")]
     for title, (columns, families) in TABLES.items():
         rows = _rows(summary, families)
         if not rows.empty:

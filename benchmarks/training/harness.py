@@ -24,7 +24,7 @@ import pandas as pd
 import tensorflow as tf
 
 import models
-from benchmarks import files, precision, runs, settings
+from benchmarks import files, precision, provenance, runs, settings
 from benchmarks.errors import UserError
 from benchmarks.training.callbacks import (
     Checkpoint,
@@ -45,7 +45,7 @@ def environment() -> dict:
         "python": sys.version.split()[0], "tensorflow": tf.__version__, "keras": keras.__version__,
         "platform": platform.platform(), "cpu": precision.cpu_model(),
         "cpu_count": os.cpu_count(), "cpu_flags": precision.cpu_flags(), "matmul_gflops": precision.peaks(),
-        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")], **provenance.commit(),
     }
 
 

@@ -73,6 +73,24 @@ def test_quick_fid_at_t_interpolates_a_hand_made_curve():
     assert np.isnan(tables.equal_time([]))
 
 
+def test_every_table_says_which_commits_made_it(tmp_path):
+    from benchmarks import provenance
+    from benchmarks.reporting import findings
+
+    clean, dirty = {"environment": {"commit": "abc1234", "dirty": False}}, {"environment": {"commit": "def5678",
+                                                                                           "dirty": True}}
+    now = provenance.describe(provenance.commit())
+    assert findings.made_by([clean, clean]) == f"runs trained at commit abc1234; this report written at {now}"
+    assert findings.made_by([clean, dirty, {}]).startswith(
+        "runs trained at an unrecorded commit, commit abc1234, commit def5678 with uncommitted changes (runs of "
+        "several commits)")
+    assert provenance.commit()["commit"]  # this checkout is a git repository
+    _write_run(tmp_path, "gan-dense", 0, {"fid": 10.0})
+    report.build_report(tmp_path)
+    for name in ("summary.md", "summary.tex", "papers.md", "README.md"):
+        assert f"this report written at {now}" in (tmp_path / name).read_text(), name
+
+
 def test_quick_fid_after_one_epoch_reads_the_epoch_end_point():
     curve = pd.DataFrame({"epoch": [0.0, 0.4, 1.0, 1.4, 2.0], "fid_quick": [300.0, 90.0, 50.0, 40.0, 30.0]})
     assert tables.fid_after(curve, 1) == 50.0 and tables.fid_after(curve, 2) == 30.0

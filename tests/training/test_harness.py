@@ -74,6 +74,7 @@ def test_smoke_suite_end_to_end(tmp_path, mnist_dir):
                 assert rows[name].mean() == pytest.approx(h.loc[epoch - 1, name], rel=1e-5), (model, name)
         config = files.read_json(folder / "config.json")
         assert config["environment"]["tensorflow"] and config["model"] == model
+        assert len(config["environment"]["commit"]) == 7 and isinstance(config["environment"]["dirty"], bool)
 
 
 def test_a_per_model_batch_size_is_honoured(tmp_path, mnist_dir):

@@ -1,0 +1,33 @@
+"""Which code made a result: the project's git commit and whether its tree had uncommitted
+changes, read with git where the project is a checkout (None elsewhere, e.g. an installed copy)."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _git(*args) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+@functools.lru_cache(maxsize=1)
+def commit() -> dict:
+    """{'commit': short hash or None, 'dirty': True/False or None}, once per process."""
+    head = _git("rev-parse", "--short=7", "HEAD")
+    status = _git("status", "--porcelain", "--untracked-files=no") if head else None
+    return {"commit": head, "dirty": None if status is None else bool(status)}
+
+
+def describe(found: dict) -> str:
+    """'commit abc1234' (with ', uncommitted changes' where the tree was dirty)."""
+    if not found.get("commit"):
+        return "an unrecorded commit"
+    return f"commit {found['commit']}" + (" with uncommitted changes" if found.get("dirty") else "")
