@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+CODE = ("benchmarks", "models", "pyproject.toml", "tox.ini")  # what makes a result; results/ and docs do not
 
 
 def _git(*args) -> str | None:
@@ -20,9 +21,10 @@ def _git(*args) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def commit() -> dict:
-    """{'commit': short hash or None, 'dirty': True/False or None}, once per process."""
+    """{'commit': short hash or None, 'dirty': whether the code (not results/) had uncommitted
+    changes, or None}, once per process."""
     head = _git("rev-parse", "--short=7", "HEAD")
-    status = _git("status", "--porcelain", "--untracked-files=no") if head else None
+    status = _git("status", "--porcelain", "--untracked-files=no", "--", *CODE) if head else None
     return {"commit": head, "dirty": None if status is None else bool(status)}
 
 
