@@ -13,10 +13,9 @@ from benchmarks.commands import report as report_command
 from benchmarks.reporting import plots, tables
 
 
-class report:  # noqa: N801  (the command's function, the summary alone)
-    @staticmethod
-    def build_report(out, *args):
-        return report_command.build_report(out, *args)[0]
+def build(out):
+    """The report command's tables and figures for `out`; its summary."""
+    return report_command.build_report(out)[0]
 
 
 def _config(model, seed):
@@ -44,7 +43,7 @@ def test_report_means_stds_and_files(tmp_path):
     _write_run(tmp_path, "vae-dense", 0, {"fid": 30.0, "test_elbo": -100.0, "train_seconds": 61.0})
     _write_run(tmp_path, "vae-dense", 1, {"fid": 40.0, "test_elbo": -110.0, "train_seconds": 59.0})
     _write_run(tmp_path, "vae-dense", 2, {"epochs": 2}, status="diverged")
-    summary = report.build_report(tmp_path)
+    summary = build(tmp_path)
     gan = summary.set_index("model").loc["gan-dense"]
     vae = summary.set_index("model").loc["vae-dense"]
     assert gan["fid_mean"] == pytest.approx(12.0) and gan["fid_std"] == pytest.approx(2.8284271)  # sqrt(8)
@@ -86,7 +85,7 @@ def test_every_table_says_which_commits_made_it(tmp_path):
         "several commits)")
     assert provenance.commit()["commit"]  # this checkout is a git repository
     _write_run(tmp_path, "gan-dense", 0, {"fid": 10.0})
-    report.build_report(tmp_path)
+    build(tmp_path)
     for name in ("summary.md", "summary.tex", "papers.md", "README.md"):
         assert f"this report written at {now}" in (tmp_path / name).read_text(), name
 
@@ -105,7 +104,7 @@ def test_the_report_names_the_best_model_at_equal_time_and_at_the_end(tmp_path):
                                             ("vae-dense", 0, 30.0, 10, [(0, 300), (20, 20), (45.7, 15)]),
                                             ("vae-dense", 1, 40.0, 10, [(0, 300), (20, 22), (59, 16)])]:
         _write_run(tmp_path, model, seed, {"fid": fid, "epochs": epochs, "train_seconds": curve[-1][0]}, curve=curve)
-    summary = report.build_report(tmp_path).set_index("model")
+    summary = build(tmp_path).set_index("model")
     # T = 45 (45.7 rounded down). gan-dense at 45 s: 40 + 15/30 * (10 - 40) = 25 and
     # 44 + 14/31 * (14 - 44) = 30.4516; vae-dense: 20 + 25/25.7 * (15 - 20) = 15.1362 and
     # 22 + 25/39 * (16 - 22) = 18.1538
@@ -127,7 +126,7 @@ def test_the_report_names_the_best_model_at_equal_time_and_at_the_end(tmp_path):
 def test_report_with_unscored_runs_says_so(tmp_path):
     folder = runs.run_dir(tmp_path, "gan-conv", 0)
     files.write_json(folder / "config.json", _config("gan-conv", 0))
-    summary = report.build_report(tmp_path)
+    summary = build(tmp_path)
     assert summary.loc[0, "unfinished"] == 1
     assert "0/1, 1 unfinished" in (tmp_path / "summary.md").read_text()
 
