@@ -17,12 +17,13 @@ from typing import Any
 import tomllib
 
 import models
-from benchmarks.data.mnist import DATASETS, FIT_IMAGES, MNIST, Dataset
+from benchmarks.data.mnist import DATASETS, FIT_IMAGES, MNIST, TRAIN_IMAGES, Dataset
 from benchmarks.errors import UserError
 from benchmarks.precision import DTYPES
 
 SUITE_DIR = Path(__file__).parent / "suites"
 REQUIRED = object()  # the default of a setting every suite must set
+LOOPS = ("fit", "compiled")  # the training loops of one pass (benchmarks.training.loops)
 
 
 def _positive(value) -> str | None:
@@ -92,8 +93,9 @@ SUITE = {s.name: s for s in (
             per_model=True, run=True, flag={"type": int, "metavar": "N"}),
     Setting("eval_every_images", int, None, "an evaluation point every N training images (default: every epoch)",
             _positive, per_model=True, run=True),
-    Setting("train_images", int, FIT_IMAGES, "the training images: train[:N]",
-            _within(1, FIT_IMAGES, f"train[{FIT_IMAGES}:] is validation"), run=True),
+    Setting("train_images", int, FIT_IMAGES, f"the training images: train[:N]; above {FIT_IMAGES:,} they include the "
+            f"validation images train[{FIT_IMAGES}:] (all 60,000, as Burda et al. 2015 trained)",
+            _within(1, TRAIN_IMAGES, "the training set's size"), per_model=True, run=True),
     Setting("batch_size", int, 128, "images per training step", _positive, per_model=True, run=True),
     Setting("binarize", bool, True, "VAEs: a fresh Bernoulli binarization of every image in every epoch", run=True),
     Setting("strategy", str, "default", "tf.distribute strategy", _choices("default", "mirrored"), run=True,
@@ -102,9 +104,16 @@ SUITE = {s.name: s for s in (
             _choices(*DTYPES), per_model=True, run=True, flag={"choices": DTYPES}),
     Setting("deterministic", bool, False, "TensorFlow's op-determinism flag (Keras then turns XLA off)", run=True,
             defines=False),
-    Setting("jit_compile", bool, False, "compile the train step with XLA", per_model=True, run=True, defines=False),
+    Setting("loop", str, "fit", "the training loop: Keras's fit, or compiled (steps_per_execution steps per call in "
+            "one tf.while_loop; benchmarks.training.loops)", _choices(*LOOPS), per_model=True, run=True,
+            defines=False, flag={"choices": LOOPS}),
+    Setting("jit_compile", bool, False, "compile the train step (the compiled loop: the whole chunk) with XLA",
+            per_model=True, run=True, defines=False),
     Setting("steps_per_execution", int, 1, "train steps per call of the compiled function", _positive,
             per_model=True, run=True, defines=False),
+    Setting("save_every_seconds", (int, float), 0, "checkpoint, sample grid and tables at the first epoch end at "
+            "least this long after the last save (0: every epoch); the last epoch is always saved",
+            lambda v: None if v >= 0 else "must be >= 0", per_model=True, run=True, defines=False),
     Setting("grid_samples", int, 100, "samples in each sample grid (per epoch, and per evaluation point)", _positive,
             run=True),
     Setting("log_points", int, 24, "rows of steps.csv per epoch: the losses, each the mean over the steps since "

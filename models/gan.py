@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from models.layers import compiled, sample_in_chunks
+from models.layers import batch_and_noise, compiled, sample_in_chunks
 from models.losses import discriminator_loss, non_saturating_generator_loss
 
 
@@ -42,14 +42,19 @@ class GAN(keras.Model):
         """D's logits in float32, whatever the layers compute in (the losses' input)."""
         return tf.cast(self.discriminator(images, training=training), tf.float32)
 
-    def _noise(self, n):
-        return keras.random.uniform((n, self.z_dim), -1.0, 1.0, seed=self.seed_generator)
+    def training_noise(self, n, seed):
+        """The noise of one training step of n images: (z for D's step, fresh z for G's), each
+        uniform on [-1, 1] of shape (n, z_dim), drawn statelessly from `seed` (2 integers)."""
+        d_seed, g_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+        return tuple(tf.random.stateless_uniform([n, self.z_dim], seed=s, minval=-1.0, maxval=1.0)
+                     for s in (d_seed, g_seed))
 
-    def train_step(self, real):
+    def train_step(self, data):
+        """`data`: a batch of real images, or (real, (z_d, z_g)) as the harness stages it
+        (`batch_and_noise`)."""
+        real, (z, z_g) = batch_and_noise(self, data)
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        batch = tf.shape(real)[0]
         # Discriminator: one ascent step on V(D, G), i.e. descent on -V.
-        z = self._noise(batch)
         fake = self.generator(z, training=True)
         with tf.GradientTape() as tape:
             d_real_logits = self._logits(real)
@@ -59,9 +64,8 @@ class GAN(keras.Model):
         d_grads = tape.gradient(d_scaled, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_weights))
         # Generator: one step on its loss, through the updated D, with fresh z.
-        z = self._noise(batch)
         with tf.GradientTape() as tape:
-            g_fake_logits = self._logits(self.generator(z, training=True))
+            g_fake_logits = self._logits(self.generator(z_g, training=True))
             g_loss = self.generator_loss(g_fake_logits)
             g_scaled = g_loss / replicas
         g_grads = tape.gradient(g_scaled, self.generator.trainable_weights)

@@ -6,7 +6,7 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from models.layers import compiled, reparameterize, sample_in_chunks
+from models.layers import batch_and_noise, compiled, reparameterize, sample_in_chunks
 from models.losses import negative_elbo
 
 tfd = tfp.distributions
@@ -45,12 +45,19 @@ class VAE(keras.Model):
         z_mean, z_log_var = self.encode(x, training)
         return self.decode(reparameterize(z_mean, z_log_var, self.seed_generator), training)
 
-    def train_step(self, x):
+    def training_noise(self, n, seed):
+        """The noise of one training step of n images: (eps,), eps ~ N(0, I) of shape
+        (n, latent_dim), drawn statelessly from `seed` (2 integers)."""
+        return (tf.random.stateless_normal([n, self.latent_dim], seed=seed),)
+
+    def train_step(self, data):
+        """`data`: a batch x, or (x, (eps,)) as the harness stages it (`batch_and_noise`)."""
+        x, (eps,) = batch_and_noise(self, data)
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape() as tape:
             # Encode, sample z = mean + sigma * eps, decode.
             z_mean, z_log_var = self.encode(x, training=True)
-            z = reparameterize(z_mean, z_log_var, self.seed_generator)
+            z = reparameterize(z_mean, z_log_var, eps=eps)
             x_logits = self.decode(z, training=True)
             # Minimise the mean negative ELBO (the optimizer sums gradients over replicas).
             total, reconstruction, kl = negative_elbo(x, x_logits, z_mean, z_log_var)

@@ -82,6 +82,7 @@ IDX_MAGIC = {0x00000801: 1, 0x00000803: 3}  # labels (1 dim), images (3 dims), u
 FIT = slice(0, 50_000)  # what every model trains on
 VALIDATION = slice(50_000, 60_000)  # never trained on: model selection and the real-data row
 FIT_IMAGES = FIT.stop
+TRAIN_IMAGES = VALIDATION.stop  # all of train[]
 
 
 def how_to_provide(name: str | Dataset = MNIST) -> str:

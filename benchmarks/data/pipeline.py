@@ -1,7 +1,8 @@
 """tf.data pipelines: GANs see [-1, 1] images, VAEs see [0, 1] images (optionally binarized).
 
-Each epoch's order comes from (seed, epoch), not from iterator state, so a resumed run
-sees exactly the batches that an uninterrupted one would have seen.
+Each epoch's order, binarization and training noise come from (seed, epoch, step), not from
+iterator state, so a resumed run sees exactly the batches that an uninterrupted one would have
+seen, and a step run inside a compiled loop sees the same as one run by `fit`.
 """
 
 from __future__ import annotations
@@ -33,26 +34,34 @@ class EpochData:
             raise ValueError(f"{self.n} images cannot fill one batch of {self.batch_size}")
         self.base = tf.data.Dataset.from_tensor_slices(x_uint8[..., None]).cache()
 
-    def epoch(self, epoch: int) -> tf.data.Dataset:
-        """The batches of `epoch` (0-based): shuffled with (seed, epoch), drop_remainder."""
+    def epoch(self, epoch: int, noise=None) -> tf.data.Dataset:
+        """The batches of `epoch` (0-based): shuffled with (seed, epoch), drop_remainder. With
+        `noise` (a model's `training_noise`: (n, seed) -> tuple of tensors), each element is
+        (batch, its step's noise), the noise drawn from the same (seed, epoch, step) as the
+        binarization, folded with 1."""
         ds = self.base.shuffle(self.n, seed=self.seed * 100_003 + epoch, reshuffle_each_iteration=False)
         ds = ds.batch(self.batch_size, drop_remainder=True).take(self.steps)
         scale, binarize, seed = self.scale, self.binarize, self.seed
 
         def convert(step, x):
+            step_seed = tf.stack([seed * 7919 + epoch, step])
             x = tf.cast(x, tf.float32) / 255.0
             if scale == "gan":
-                return x * 2.0 - 1.0
-            if binarize:  # a fresh Bernoulli draw for every epoch and batch
-                u = tf.random.stateless_uniform(tf.shape(x), seed=tf.stack([seed * 7919 + epoch, step]))
+                x = x * 2.0 - 1.0
+            elif binarize:  # a fresh Bernoulli draw for every epoch and batch
+                u = tf.random.stateless_uniform(tf.shape(x), seed=step_seed)
                 x = tf.cast(u < x, tf.float32)
-            return x
+            if noise is None:
+                return x
+            return x, noise(tf.shape(x)[0], tf.random.experimental.stateless_fold_in(step_seed, 1))
 
         ds = ds.enumerate().map(
             lambda i, x: convert(tf.cast(i, tf.int32), x), num_parallel_calls=tf.data.AUTOTUNE,
             deterministic=True,
         )
-        return ds.prefetch(tf.data.AUTOTUNE)
+        options = tf.data.Options()  # one thread of its own, no autotuning: the other core is the step's
+        options.threading.private_threadpool_size, options.autotune.enabled = 1, False
+        return ds.with_options(options).prefetch(tf.data.AUTOTUNE)
 
 
 def binarize_once(x_unit: np.ndarray, seed: int = 0) -> np.ndarray:

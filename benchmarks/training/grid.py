@@ -4,7 +4,7 @@ run folder's lock."""
 from __future__ import annotations
 
 from benchmarks import errors, runs
-from benchmarks.data.mnist import FIT, load_mnist, resolve_source
+from benchmarks.data.mnist import load_mnist, resolve_source
 from benchmarks.errors import Damaged, Interrupted
 
 
@@ -32,7 +32,6 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
     runs.check_out(out)
     set_determinism(suite["deterministic"])
     (x_train, _), _ = load_mnist(data_dir, suite["dataset"])
-    x_fit = x_train[FIT][: suite["train_images"]]
     source = resolve_source(data_dir, suite["dataset"])
     grid = [(m, s) for m in suite["models"] for s in suite["seeds"]][shard[0] :: shard[1]]
     strategy = make_strategy(suite["strategy"])
@@ -46,7 +45,7 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
                     print(busy, flush=True)
                     status = "busy"
                 else:
-                    status = _train(run, x_fit, strategy, progress, evaluators, keras_callbacks)
+                    status = _train(run, x_train[: run.config["train_images"]], strategy, progress, evaluators, keras_callbacks)
         except KeyboardInterrupt:
             raise Interrupted(run.saved or saved) from None
         saved = run.saved or saved

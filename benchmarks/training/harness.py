@@ -5,8 +5,10 @@ checkpoint. At each evaluation point (the untrained model, every `eval_every_ima
 inside the passes, each epoch's end, and the end): one curve.csv row and a frame of the fixed-z
 sample grid, timed with the training clock paused. After each epoch: its `log_points` rows of
 steps.csv (the losses, each the mean over the steps since the previous row), one history row
-(timing, losses), a divergence check, then the side-effect callbacks (sample grid, checkpoint,
-TensorBoard, progress). Evaluation comes in as
+(timing, losses) and a divergence check. At each save (every epoch, or the first epoch end
+`save_every_seconds` after the last save, and the last epoch): history.csv and steps.csv, then
+the side-effect callbacks (sample grid, checkpoint, TensorBoard, progress). A pass runs in
+`fit` or in the compiled loop (`loop`, benchmarks.training.loops). Evaluation comes in as
 `evaluators`, callables (model, epoch) -> dict of columns, so this module does not import
 the scorer.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 
 import keras
@@ -26,6 +29,7 @@ import tensorflow as tf
 import models
 from benchmarks import files, precision, provenance, runs, settings
 from benchmarks.errors import UserError
+from benchmarks.training import loops
 from benchmarks.training.callbacks import (
     Checkpoint,
     EvaluationPoints,
@@ -56,6 +60,9 @@ def resolve_config(suite: dict, model: str, seed: int, data_source: str) -> dict
               "hyperparameters": settings.hyperparameters(suite, model), "data_source": data_source,
               **settings.run_settings(suite, model)}
     config["dtype"] = precision.resolve(config["dtype"])
+    if config["loop"] == "compiled" and config["strategy"] != "default":
+        raise UserError(f"{model}: loop = \"compiled\" runs on the default strategy; set strategy = \"default\" "
+                        "or loop = \"fit\"")
     return config
 
 
@@ -144,7 +151,7 @@ class Run:
         after_epoch = keras.callbacks.CallbackList(
             [SampleGrid(self.folder, self.config["grid_samples"]), Checkpoint(self.folder, state, self),
              *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=evaluated)
-        traced, interrupts = False, Interrupts()
+        traced, interrupts, saved_at = False, Interrupts(), time.monotonic()
         while epoch < self.config["epochs"]:
             with interrupts.deferred():  # Ctrl-C stops at a step boundary; the last saved epoch is kept
                 rate = models.learning_rate(self.config["hyperparameters"], epoch)  # a staged schedule's
@@ -155,25 +162,29 @@ class Run:
                               max(1, data.steps // self.config["log_points"]), [m.name for m in model.metrics])
                 inside = [EvaluationPoints(clock, epoch * epoch_images, train_seconds, data.batch_size,
                                            _next_point(self.config, epoch_images), evaluate)] if evaluators else []
-                fit = model.fit(data.epoch(epoch), epochs=1, verbose=0, shuffle=False,
-                                callbacks=[clock, log, *inside, *keras_callbacks, interrupts])
+                logs = loops.train_pass(model, data.epoch(epoch, noise=model.training_noise), self.config["loop"],
+                                        self.config["steps_per_execution"], self.config["jit_compile"],
+                                        [clock, log, *inside, *keras_callbacks, interrupts])
                 interrupts.check()  # a pass cut short is not recorded
-                logs = {k: float(v[-1]) for k, v in fit.history.items()}
                 row = self._history_row(epoch, train_seconds, clock, logs, data.batch_size, traced)
                 if rate is not None:
                     row["learning_rate"] = rate
                 train_seconds, traced = row["train_seconds"], True
-                self._record(steps, log.rows, runs.STEPS)
-                self._record(rows, row, runs.HISTORY)
+                steps.extend(log.rows)
+                rows.append(row)
+                epoch += 1
                 losses = [row[m.name] for m in model.metrics]
                 if not all(np.isfinite(losses)):
-                    runs.write_status(self.folder, "diverged", epoch=epoch + 1, reason=f"non-finite loss {losses}")
+                    self._write_tables(rows, steps)
+                    runs.write_status(self.folder, "diverged", epoch=epoch, reason=f"non-finite loss {losses}")
                     self.saved = f"{self.folder} (diverged)"
                     return "diverged"
-                self._sync(evaluated, model)
-                latest = {k: v for k, v in (points[-1] if points else {}).items() if k not in row}
-                after_epoch.on_epoch_end(epoch, {**row, **latest})
-                epoch += 1
+                if epoch == self.config["epochs"] or time.monotonic() - saved_at >= self.config["save_every_seconds"]:
+                    self._write_tables(rows, steps)  # rows past the last checkpoint are trained again on resume
+                    self._sync(evaluated, model)
+                    latest = {k: v for k, v in (points[-1] if points else {}).items() if k not in row}
+                    after_epoch.on_epoch_end(epoch - 1, {**row, **latest})
+                    saved_at = time.monotonic()
         self._sync(evaluated, model)
         return self._finish(evaluated, len(rows), train_seconds)
 
@@ -205,10 +216,14 @@ class Run:
             **logs,
         }
 
-    def _record(self, rows: list, new: dict | list, name: str) -> None:
-        """Append a row (or a list of rows) and rewrite the table `name` atomically."""
-        rows.extend(new if isinstance(new, list) else [new])
+    def _record(self, rows: list, new: dict, name: str) -> None:
+        """Append a row and rewrite the table `name` atomically."""
+        rows.append(new)
         files.write_csv(self.folder / name, pd.DataFrame(rows))
+
+    def _write_tables(self, history: list, steps: list) -> None:
+        files.write_csv(self.folder / runs.STEPS, pd.DataFrame(steps))
+        files.write_csv(self.folder / runs.HISTORY, pd.DataFrame(history))
 
     def _finish(self, model, epochs: int, train_seconds: float) -> str:
         samples = model.sample(self.config["eval"]["samples"], seed=SAMPLES_SEED)

@@ -323,7 +323,7 @@ def test_divergence_marks_the_run_and_the_suite_goes_on(tmp_path, mnist_dir):
     ({"epochs": 1, "overrides": {"gan-conv": {"dtype": "half"}}}, r"\[overrides.gan-conv\]: dtype = 'half'"),
     ({"epochs": 1, "precision": "float32"}, "precision is retired; the training dtype policy is now `dtype`"),
     ({"epochs": 1, "models": []}, "models is empty"),
-    ({"epochs": 1, "train_images": 60_000}, r"train_images = 60000 must be in 1..50000"),
+    ({"epochs": 1, "train_images": 60_001}, r"train_images = 60001 must be in 1..60000"),
     # the loss is the model's identity (its registry entry), not a setting: gan-dense-minimax is the variant
     ({"epochs": 1, "overrides": {"gan-dense": {"generator_loss": "minimax"}}}, "unknown key 'generator_loss'"),
 ])
