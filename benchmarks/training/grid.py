@@ -45,7 +45,8 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
                     print(busy, flush=True)
                     status = "busy"
                 else:
-                    status = _train(run, x_train[: run.config["train_images"]], strategy, progress, evaluators, keras_callbacks)
+                    x_fit = x_train[: run.config["train_images"]]
+                    status = _train(run, x_fit, strategy, progress, evaluators, keras_callbacks)
         except KeyboardInterrupt:
             raise Interrupted(run.saved or saved) from None
         saved = run.saved or saved
