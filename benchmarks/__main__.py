@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--models", nargs="+")
     p.add_argument("--steps", type=int, default=40, help="timed steps per model and setting")
     p.add_argument("--reps", type=int, default=3, help="interleaved repetitions (the median is reported)")
+    p.add_argument("--add", nargs="+", metavar="SUITE:MODEL",
+                   help="also measure these models with another suite's settings, e.g. paper:vae-burda")
     p.add_argument("--dtype", choices=DTYPES, help="training dtype policy (default: the suite's)")
     p.add_argument("--parity", action="store_true",
                    help="also train the parity suite in float32 and bf16 and compare their quality")

@@ -122,7 +122,7 @@ def test_bad_input_is_one_line(paper_out, capsys):
 def test_the_paper_suite_spends_its_stages_and_the_papers_evaluation():
     suite = load_suite("paper")
     burda = suite["overrides"]["vae-burda"]
-    assert burda["epochs"] == sum(burda["stages"]) == 366 and burda["batch_size"] == 20
-    assert burda["stages"] == [max(1, 3 ** (i - 2)) for i in range(8)]
+    assert burda["epochs"] == sum(burda["stages"]) == 3280 and burda["batch_size"] == 20
+    assert burda["stages"] == [3**i for i in range(8)] and burda["train_images"] == 60_000  # as published
     assert suite["binarize"] and suite["eval"]["iwae_k"] == 5000 and suite["eval"]["likelihood_images"] == 10000
     assert suite["eval"]["samples"] == 10000  # Goodfellow's Parzen protocol

@@ -12,22 +12,27 @@ import tensorflow as tf
 
 from benchmarks import files, precision
 from benchmarks.commands.run import suite_of
-from benchmarks.data.mnist import FIT, load_mnist
+from benchmarks.data.mnist import load_mnist
+from benchmarks.errors import UserError
+from benchmarks.settings import load_suite
 from benchmarks.training.harness import resolve_config
 from benchmarks.training.perf import measure
 
 
 def main(args) -> int:
     suite = suite_of(args)
+    grid = [(suite, name) for name in args.models or suite["models"]] + [added(spec) for spec in args.add or ()]
     (x_train, _), _ = load_mnist(args.data_dir, suite["dataset"])
     peaks = {dtype: precision.matmul_gflops(dtype) for dtype in ("float32", "bfloat16")}
     print(f"matmul peaks: fp32 {peaks['float32']:.0f}, bf16 {peaks['bfloat16']:.0f} GFLOP/s; "
           f"auto chooses {precision.resolve('auto')} (probe {precision.probe()})", flush=True)
     rows = []
-    for name in args.models or suite["models"]:
-        row = measure(resolve_config(suite, name, 0, "perf"), x_train[FIT], args.steps, args.reps, suite["binarize"])
+    for of, name in grid:
+        config = resolve_config(of, name, 0, "perf")
+        row = measure(config, x_train[: config["train_images"]], args.steps, args.reps, of["binarize"])
+        row["suite"] = of["name"]
         peak = peaks["bfloat16" if row["dtype"] == "mixed_bfloat16" else "float32"]
-        row["share of its peak"] = row["gflop_per_step"] * row[f"img/s {row['dtype']}"] / row["batch"] / peak
+        row["share of its peak"] = row["gflop_per_step"] * row["img/s as the suite trains"] / row["batch"] / peak
         rows.append(row)
         print("  ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
     parity = None
@@ -35,16 +40,34 @@ def main(args) -> int:
         from benchmarks.commands.parity import parity_table
 
         parity = parity_table(Path(args.out), args.data_dir, suite["dataset"])
-    md = report(suite, args, peaks, pd.DataFrame(rows), parity)
+    table = pd.DataFrame(rows)
+    md = report(suite, args, peaks, table[["suite", *table.columns.drop("suite")]], parity)
     files.write_text(Path(args.out) / "perf.md", md)
     print(md)
     return 0
 
 
+def added(spec: str):
+    """SUITE:MODEL -> (that suite, the model), or a one-line error."""
+    name, _, model = spec.partition(":")
+    suite = load_suite(name) if model else None
+    if suite is None or model not in suite["models"]:
+        raise UserError(f"--add {spec}: give SUITE:MODEL with a model of that suite, e.g. paper:vae-burda")
+    return suite, model
+
+
 def findings(table: pd.DataFrame) -> list[str]:
     """What the table says, in sentences computed from it."""
     cost, ratio, over = table["op determinism cost"], table["bf16 / float32"], table["harness / bare"]
+    speedup, overhead = table["compiled, XLA / fit"], table["overhead s/pass"]
+    fastest = table.loc[speedup.idxmax()]
     return [
+        f"- **Compiled loop**: with XLA, the compiled loop ran at {speedup.min():.2f}x to {speedup.max():.2f}x of "
+        f"`fit`'s images/s, most for {fastest['model']} at batch {fastest['batch']} ({fastest['img/s fit']:.0f} → "
+        f"{fastest['img/s compiled, XLA']:.0f} images/s), where a step is small enough that dispatch, not "
+        "arithmetic, bounds `fit`. The suites set `loop` per model from this table.",
+        f"- **Per-pass overhead** outside the training clock (the tables, the checkpoint, the sample grid, fit's "
+        f"set-up) at each model's `save_every_seconds`: {overhead.min():.2f} to {overhead.max():.2f} s per pass.",
         f"- **Op determinism**: the flag changed throughput by {-cost.max():+.0%} to {-cost.min():+.0%} "
         f"(median {-cost.median():+.0%}); for scale, one setting's repetitions spread by up to "
         f"{table['rep spread'].max():.0%} of their median (*rep spread*) on this machine. Without the flag the "
@@ -64,16 +87,20 @@ def report(suite, args, peaks, table: pd.DataFrame, parity) -> str:
     text = [
         "# Training throughput", "",
         f"Command: `python -m benchmarks perf --suite {suite['name']} --steps {args.steps} --reps {args.reps}"
+        f"{' --add ' + ' '.join(args.add) if args.add else ''}"
         f"{' --parity' if args.parity else ''}` on {os.cpu_count()} CPU cores "
         f"({', '.join(precision.cpu_flags()) or 'no bf16 flags'}), TensorFlow {tf.__version__}.", "",
         f"Matmul peaks (2048³, best of 10): **fp32 {peaks['float32']:.0f} GFLOP/s, bf16 {peaks['bfloat16']:.0f} "
         f"GFLOP/s**. `auto` precision here: **{precision.resolve('auto')}**.", "",
-        "Each model: images/s in the steady state (first steps apart) of `fit` on the harness's own "
-        f"tf.data pipeline with its step clock, {args.steps} steps, median of {args.reps} interleaved "
-        "repetitions, in float32, in mixed_bfloat16 and in float32 under TensorFlow's op-determinism "
-        "flag; and of a bare `tf.function(train_step)` loop over the same batches at the model's "
-        "precision. *harness / bare* is the harness's overhead; *share of its peak* is FLOPs per step "
-        "times steps/s over the matmul peak of the precision the model trains in.", "",
+        "Each model (with its suite's settings): images/s in the steady state (first chunk apart) on the "
+        f"harness's own tf.data pipeline with its step clock, at least {args.steps} steps, median of {args.reps} "
+        "interleaved repetitions: in Keras's `fit`, in the compiled loop (`loop = \"compiled\"`, "
+        "`steps per call` steps in one tf.while_loop per call), and in the compiled loop under XLA, each at the "
+        "model's precision; in its suite's loop in float32, in mixed_bfloat16 and in float32 under TensorFlow's "
+        "op-determinism flag; and in a bare `tf.function(train_step)` loop, one call per step. "
+        "*harness / bare* is the harness as the suite trains against that bare loop; *share of its peak* is "
+        "FLOPs per step times steps/s as the suite trains over the matmul peak of its precision; "
+        "*overhead s/pass* is wall time per pass outside the training clock.", "",
         table.to_markdown(index=False, floatfmt=".3g"), "", *findings(table), ""]
     if parity is not None:
         text += [parity_markdown(parity), ""]

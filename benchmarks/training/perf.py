@@ -1,4 +1,5 @@
-"""Throughput as the harness trains, against the bare step (`perf` writes the table).
+"""Throughput as the harness trains, in each loop and precision, against the bare step, and the
+harness's cost per pass outside the training clock (`perf` writes the table).
 
 Every setting of a model is measured in one process, interleaved, `--reps` times (median):
 machines of this kind vary by up to 2x between runs, so only settings measured side by side
@@ -8,70 +9,126 @@ step, gradients and optimizer update included.
 
 from __future__ import annotations
 
+import tempfile
 import time
 
 import keras
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 
 import models
 from benchmarks import precision
 from benchmarks.data.pipeline import EpochData
+from benchmarks.training import loops
 from benchmarks.training.callbacks import StepClock
 from benchmarks.training.grid import set_determinism
 
-# setting -> (dtype policy, op determinism, loop): "harness" is fit on the pipeline with the
-# harness's step clock; "bare" is tf.function(train_step) over the same batches, prefetched
-SETTINGS = {"float32": ("float32", False, "harness"), "mixed_bfloat16": ("mixed_bfloat16", False, "harness"),
-            "float32, op determinism": ("float32", True, "harness"), "bare step": (None, False, "bare")}
+# setting -> (dtype policy (None: the model's), op determinism, loop, XLA); a loop of None is the
+# bare step, one tf.function(train_step) call per batch over the same batches, prefetched
+SETTINGS = {
+    "fit": (None, False, "fit", False),
+    "compiled": (None, False, "compiled", False),
+    "compiled, XLA": (None, False, "compiled", True),
+    "float32": ("float32", False, "suite", None),
+    "mixed_bfloat16": ("mixed_bfloat16", False, "suite", None),
+    "float32, op determinism": ("float32", True, "suite", False),  # op determinism turns XLA off
+    "bare step": (None, False, None, False),
+}
+LOOP_SETTINGS = ("fit", "compiled", "compiled, XLA")
 
 
 def step_flops(model, batch) -> int:
     """FLOPs of one train step, counted by tf.profiler on its traced graph."""
-    concrete = tf.function(model.train_step).get_concrete_function(tf.TensorSpec(batch.shape, tf.float32))
+    spec = tf.nest.map_structure(lambda t: tf.TensorSpec(t.shape, t.dtype), batch)
+    concrete = tf.function(model.train_step).get_concrete_function(spec)
     opts = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
     opts["output"] = "none"
     return int(tf.compat.v1.profiler.profile(graph=concrete.graph, options=opts).total_float_ops)
 
 
+def setting_config(config: dict, setting: str) -> dict:
+    """The run's config under `setting`: its loop and XLA (`suite`: as the suite sets them)."""
+    policy, _, loop, jit = SETTINGS[setting]
+    changed = {**config, "dtype": policy or config["dtype"]}
+    if loop not in (None, "suite"):
+        changed["loop"] = loop
+    if jit is not None:
+        changed["jit_compile"] = jit
+    return changed
+
+
 def images_per_second(config: dict, data: EpochData, setting: str) -> float:
-    """Steady-state images/s of one freshly built model under `setting` (first steps apart)."""
-    policy, deterministic, loop = SETTINGS[setting]
+    """Steady-state images/s of one freshly built model under `setting` (first chunks apart)."""
+    _, deterministic, loop, _ = SETTINGS[setting]
+    config = setting_config(config, setting)
     set_determinism(deterministic)
     keras.utils.set_random_seed(0)
-    with precision.policy(policy or config["dtype"]):
-        model = models.build(config["model"], jit_compile=config["jit_compile"],
-                             steps_per_execution=config["steps_per_execution"] if loop == "harness" else 1,
-                             **config["hyperparameters"])
-    if loop == "harness":
-        model.fit(data.epoch(0).take(2), verbose=0, shuffle=False)  # tracing
+    with precision.policy(config["dtype"]):
+        model = models.build(config["model"], jit_compile=config["jit_compile"] and config["loop"] == "fit",
+                             steps_per_execution=config["steps_per_execution"], **config["hyperparameters"])
+        model.sample(1)
+    if loop is not None:
+        chunk = config["steps_per_execution"]
+        train = lambda batches, callbacks: loops.train_pass(model, batches, config["loop"], chunk,
+                                                            config["jit_compile"], callbacks)
+        train(data.epoch(0, noise=model.training_noise).take(2 * chunk), [])  # tracing
         clock = StepClock(max_steps=data.steps)
-        model.fit(data.epoch(1), verbose=0, shuffle=False, callbacks=[clock])
+        train(data.epoch(1, noise=model.training_noise), [clock])
         return clock.images_per_second(data.batch_size)
     step = tf.function(model.train_step)
-    for batch in data.epoch(0).take(2):
+    for batch in data.epoch(0, noise=model.training_noise).take(2):
         step(batch)
     start, steps = time.perf_counter(), 0
-    for batch in data.epoch(1):
+    for batch in data.epoch(1, noise=model.training_noise):
         logs = step(batch)
         steps += 1
     float(logs[model.metrics[0].name])  # wait for the last step
     return steps * data.batch_size / (time.perf_counter() - start)
 
 
+def pass_overhead(config: dict, x_fit: np.ndarray, binarize: bool, passes: tuple[int, int] = (2, 6)) -> float:
+    """Seconds per pass that the harness spends outside the training clock (fit's set-up, the
+    tables, the checkpoint, the sample grid, at the run's `save_every_seconds`), on passes of
+    4 steps: the wall time of a run of `passes[1]` passes less that of `passes[0]` passes, less
+    the extra passes' training seconds, over the extra passes."""
+    from benchmarks.training.harness import Run
+
+    data = EpochData(x_fit[: 4 * config["batch_size"]], config["family"], config["batch_size"], seed=0,
+                     binarize=binarize)
+    walls, trained = [], []
+    for n in passes:
+        with tempfile.TemporaryDirectory() as folder:
+            run = Run({**config, "epochs": n, "eval": {**config["eval"], "samples": 16}}, folder)
+            start = time.perf_counter()
+            run.train(data, tf.distribute.get_strategy())
+            walls.append(time.perf_counter() - start)
+            trained.append(pd.read_csv(f"{folder}/history.csv")["epoch_seconds"].sum())
+    extra = passes[1] - passes[0]
+    return max(0.0, (walls[1] - walls[0] - (trained[1] - trained[0])) / extra)
+
+
 def measure(config: dict, x_fit: np.ndarray, steps: int, reps: int, binarize: bool) -> dict:
+    steps = max(steps, 3 * config["steps_per_execution"])  # at least 2 chunks past the first
     data = EpochData(x_fit, config["family"], config["batch_size"], seed=0, binarize=binarize, max_steps=steps)
     measured = {s: [] for s in SETTINGS}
     for _ in range(reps):  # interleaved: each rep measures every setting once
         for setting in SETTINGS:
             measured[setting].append(images_per_second(config, data, setting))
     set_determinism(False)
+    model = models.build(config["model"], **config["hyperparameters"])
+    model.sample(1)
     row = {"model": config["model"], "dtype": config["dtype"], "batch": config["batch_size"],
-           "gflop_per_step": step_flops(models.build(config["model"], **config["hyperparameters"]),
-                                        next(iter(data.epoch(0)))) / 1e9}
+           "loop": config["loop"] + (", XLA" if config["jit_compile"] and config["loop"] == "compiled" else ""),
+           "steps per call": config["steps_per_execution"],
+           "gflop_per_step": step_flops(model, next(iter(data.epoch(0, noise=model.training_noise)))) / 1e9}
     row.update({f"img/s {s}": float(np.median(v)) for s, v in measured.items()})
     row["rep spread"] = max((max(v) - min(v)) / np.median(v) for v in measured.values())  # the noise floor
+    row["compiled, XLA / fit"] = row["img/s compiled, XLA"] / row["img/s fit"]
     row["bf16 / float32"] = row["img/s mixed_bfloat16"] / row["img/s float32"]
-    row["harness / bare"] = row[f"img/s {config['dtype']}"] / row["img/s bare step"]
+    suite_setting = {"fit": "fit", "compiled": "compiled, XLA" if config["jit_compile"] else "compiled"}[config["loop"]]
+    row["img/s as the suite trains"] = row[f"img/s {suite_setting}"]
+    row["harness / bare"] = row["img/s as the suite trains"] / row["img/s bare step"]
     row["op determinism cost"] = 1 - row["img/s float32, op determinism"] / row["img/s float32"]
+    row["overhead s/pass"] = pass_overhead(config, x_fit, binarize)
     return row

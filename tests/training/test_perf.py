@@ -1,5 +1,7 @@
 """perf and the bf16 parity check: the verdict by hand, the dtype policy choice, and the command."""
 
+import re
+
 import pytest
 
 from benchmarks import precision
@@ -45,12 +47,25 @@ def test_perf_command_writes_its_table(tmp_path, mnist_dir):
     from benchmarks.__main__ import main
 
     assert main(["perf", "--models", "gan-dense", "--steps", "3", "--reps", "1", "--out", str(tmp_path),
-                 "--data-dir", str(mnist_dir)]) == 0
+                 "--add", "paper:vae-burda", "--data-dir", str(mnist_dir)]) == 0
     text = (tmp_path / "perf.md").read_text()
-    assert "fp32" in text and "bf16" in text and "| gan-dense |" in text
-    for column in ("img/s float32", "img/s mixed_bfloat16", "img/s float32, op determinism", "img/s bare step",
+    assert "fp32" in text and "bf16" in text and "--add paper:vae-burda" in text
+    assert re.search(r"\| default +\| gan-dense +\|", text) and re.search(r"\| paper +\| vae-burda +\|", text)
+    # vae-burda as the paper suite trains it: batch 20, the compiled loop under XLA, 250 steps per call
+    assert re.search(r"\| vae-burda +\| float32 +\| +20 \| compiled, XLA +\| +250 \|", text)
+    for column in ("img/s fit", "img/s compiled", "img/s compiled, XLA", "compiled, XLA / fit", "overhead s/pass",
+                   "img/s float32", "img/s mixed_bfloat16", "img/s float32, op determinism", "img/s bare step",
                    "harness / bare", "share of its peak", "gflop_per_step"):
         assert column in text, column
+
+
+@pytest.mark.parametrize("spec", ["paper", "paper:vae-dense", "nosuch:vae-burda"])
+def test_perf_add_names_a_model_of_a_suite(spec, tmp_path, capsys):
+    from benchmarks.__main__ import main
+
+    assert main(["perf", "--models", "gan-dense", "--add", spec, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and ("SUITE:MODEL" in err or "nosuch" in err), err
 
 
 def test_the_parity_verdict_knows_which_way_is_better():
