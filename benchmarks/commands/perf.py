@@ -1,6 +1,6 @@
 """`perf`: throughput as the harness trains, against the bare step and against the matmul
 peak of the dtype policy it trains in, every setting of a model interleaved in one process;
-`--parity` adds bf16-vs-float32 quality. Writes OUT/perf.md."""
+`--parity` also trains the bf16-vs-float32 quality check. Writes OUT/perf.md (and OUT/parity.md)."""
 
 from __future__ import annotations
 
@@ -35,13 +35,14 @@ def main(args) -> int:
         row["share of its peak"] = row["gflop_per_step"] * row["img/s as the suite trains"] / row["batch"] / peak
         rows.append(row)
         print("  ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
-    parity = None
     if args.parity:
-        from benchmarks.commands.parity import parity_table
+        from benchmarks.commands.parity import parity_markdown, parity_table
 
-        parity = parity_table(Path(args.out), args.data_dir, suite["dataset"])
+        parity = parity_markdown(parity_table(Path(args.out), args.data_dir, suite["dataset"]))
+        files.write_text(Path(args.out) / "parity.md", f"# bf16 against float32\n\n{machine_line(suite, args)}\n\n"
+                         f"{parity}\n")
     table = pd.DataFrame(rows)
-    md = report(suite, args, peaks, table[["suite", *table.columns.drop("suite")]], parity)
+    md = report(suite, args, peaks, table[["suite", *table.columns.drop("suite")]])
     files.write_text(Path(args.out) / "perf.md", md)
     print(md)
     return 0
@@ -81,15 +82,19 @@ def findings(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def report(suite, args, peaks, table: pd.DataFrame, parity) -> str:
-    from benchmarks.commands.parity import parity_markdown
+def machine_line(suite, args) -> str:
+    from benchmarks import provenance
 
+    return (f"Command: `python -m benchmarks perf --suite {suite['name']} --steps {args.steps} --reps {args.reps}"
+            f"{' --add ' + ' '.join(args.add) if args.add else ''}{' --parity' if args.parity else ''}` at "
+            f"{provenance.describe(provenance.commit())}, on {precision.cpu_model()}, "
+            f"{os.cpu_count()} cores ({', '.join(precision.cpu_flags()) or 'no bf16 flags'}), "
+            f"TensorFlow {tf.__version__}.")
+
+
+def report(suite, args, peaks, table: pd.DataFrame) -> str:
     text = [
-        "# Training throughput", "",
-        f"Command: `python -m benchmarks perf --suite {suite['name']} --steps {args.steps} --reps {args.reps}"
-        f"{' --add ' + ' '.join(args.add) if args.add else ''}"
-        f"{' --parity' if args.parity else ''}` on {os.cpu_count()} CPU cores "
-        f"({', '.join(precision.cpu_flags()) or 'no bf16 flags'}), TensorFlow {tf.__version__}.", "",
+        "# Training throughput", "", machine_line(suite, args), "",
         f"Matmul peaks (2048³, best of 10): **fp32 {peaks['float32']:.0f} GFLOP/s, bf16 {peaks['bfloat16']:.0f} "
         f"GFLOP/s**. `auto` precision here: **{precision.resolve('auto')}**.", "",
         "Each model (with its suite's settings): images/s in the steady state (first chunk apart) on the "
@@ -101,7 +106,6 @@ def report(suite, args, peaks, table: pd.DataFrame, parity) -> str:
         "*harness / bare* is the harness as the suite trains against that bare loop; *share of its peak* is "
         "FLOPs per step times steps/s as the suite trains over the matmul peak of its precision; "
         "*overhead s/pass* is wall time per pass outside the training clock.", "",
-        table.to_markdown(index=False, floatfmt=".3g"), "", *findings(table), ""]
-    if parity is not None:
-        text += [parity_markdown(parity), ""]
+        table.to_markdown(index=False, floatfmt=".3g"), "", *findings(table), "",
+        "The bf16-vs-float32 quality check (`--parity`) is in parity.md.", ""]
     return "\n".join(text)
