@@ -126,3 +126,18 @@ def test_the_paper_suite_spends_its_stages_and_the_papers_evaluation():
     assert burda["stages"] == [3**i for i in range(8)] and burda["train_images"] == 60_000  # as published
     assert suite["binarize"] and suite["eval"]["iwae_k"] == 5000 and suite["eval"]["likelihood_images"] == 10000
     assert suite["eval"]["samples"] == 10000  # Goodfellow's Parzen protocol
+
+
+def test_the_paper_names_each_sitting_with_its_passes_and_times():
+    import pandas as pd
+
+    from benchmarks.reporting.paper import sittings
+
+    # passes 1-2 in sitting 1 (60 s each, ending at t = 100 and 160), pass 3 in sitting 2 (30 s, ending at 1000)
+    history = pd.DataFrame({"epoch": [1, 2, 3], "epoch_seconds": [60.0, 60.0, 30.0], "sitting": [1, 1, 2],
+                            "ended_at": [100.0, 160.0, 1000.0]})
+    text = " ".join(sittings(history))
+    # sitting 1: training 120 s = 2.0 min, wall 160 - (100 - 60) = 120 s; sitting 2: 30 s = 0.5 min of both
+    assert "2 sittings" in text and "sitting 1: passes 1–2, 2.0 min of training, 2.0 min wall" in text
+    assert "sitting 2: passes 3–3, 0.5 min of training, 0.5 min wall" in text
+    assert sittings(history.drop(columns=["sitting", "ended_at"])) == []  # a run from before the columns

@@ -113,7 +113,24 @@ def _header(where: str) -> list[str]:
             f"Machine: {where}.", ""]
 
 
-def _burda(vm: dict, vc: dict, rows: pd.DataFrame) -> list[str]:
+def sittings(history: pd.DataFrame) -> list[str]:
+    """One line per sitting (a process that trained the run, resumed from the last checkpoint):
+    its passes, training time and wall time."""
+    if "sitting" not in history:
+        return []
+    h = history.assign(sitting=history["sitting"].fillna(1).astype(int))
+    lines = []
+    for number, part in h.groupby("sitting"):
+        wall = part["ended_at"].max() - (part["ended_at"].iloc[0] - part["epoch_seconds"].iloc[0])
+        lines.append(f"sitting {number}: passes {part['epoch'].min()}–{part['epoch'].max()}, "
+                     f"{_minutes(part['epoch_seconds'].sum())} of training" +
+                     (f", {_minutes(wall)} wall" if np.isfinite(wall) else ""))
+    return [f"Trained in {len(lines)} sitting{'s' * (len(lines) != 1)} (`reproduce` resumes from the last"
+            " checkpoint; passes trained after it and before an interruption are trained again): "
+            + "; ".join(lines) + ".", ""]
+
+
+def _burda(vm: dict, vc: dict, rows: pd.DataFrame, history: pd.DataFrame | None = None) -> list[str]:
     nll, stages, paper = -vm["iwae_bound"], vc["hyperparameters"]["stages"], BURDA_VAE.value
     gap = nll - paper
     return [
@@ -123,6 +140,7 @@ def _burda(vm: dict, vc: dict, rows: pd.DataFrame) -> list[str]:
         f"Training: {vm['epochs']} passes over train[0:{vc['train_images']}] in {_minutes(vm['train_seconds'])}"
         f" ({vm['images_per_sec']:.0f} images/s); the k = {vm['iwae_k']} bound on the {vm['iwae_images']:,} test images"
         f" and the scoring took {_minutes(vm['score_seconds'])}.", "",
+        *(sittings(history) if history is not None else []),
         "Protocol as in the paper: 2 × 200 tanh units on each side, 50 Gaussian latent units, a Bernoulli decoder;"
         " dynamic binarization (a fresh draw of every training image in every pass); batch 20; Adam with"
         f" β = (0.9, 0.999), ε = {vc['hyperparameters']['epsilon']:g}; learning rate 1e-3 · 10^(−i/7) in stage i."
@@ -171,7 +189,7 @@ def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
     vae, gan = loaded[VAE], loaded[GAN]
     n_samples = len(gan["samples"])
     return "\n".join([*_header(machine(vae["config"])),
-                      *_burda(vae["metrics"], vae["config"], frame[frame["comparison"] == NLL]),
+                      *_burda(vae["metrics"], vae["config"], frame[frame["comparison"] == NLL], vae["history"]),
                       *_goodfellow(vae["metrics"], gan["metrics"], real, draws[VAE]["parzen_ll"], n_samples,
                                    frame[frame["comparison"] == PARZEN]),
                       *_files(vae["config"]["eval"], n_samples)])

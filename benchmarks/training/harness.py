@@ -5,7 +5,7 @@ checkpoint. At each evaluation point (the untrained model, every `eval_every_ima
 inside the passes, each epoch's end, and the end): one curve.csv row and a frame of the fixed-z
 sample grid, timed with the training clock paused. After each epoch: its `log_points` rows of
 steps.csv (the losses, each the mean over the steps since the previous row), one history row
-(timing, losses) and a divergence check. At each save (every epoch, or the first epoch end
+(timing, losses, the sitting, when it ended) and a divergence check. At each save (every epoch, or the first epoch end
 `save_every_seconds` after the last save, and the last epoch): history.csv and steps.csv, then
 the side-effect callbacks (sample grid, checkpoint, TensorBoard, progress). A pass runs in
 `fit` or in the compiled loop (`loop`, benchmarks.training.loops). Evaluation comes in as
@@ -152,6 +152,7 @@ class Run:
             [SampleGrid(self.folder, self.config["grid_samples"]), Checkpoint(self.folder, state, self),
              *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=evaluated)
         traced, interrupts, saved_at = False, Interrupts(), time.monotonic()
+        sitting = self._sitting(rows)
         while epoch < self.config["epochs"]:
             with interrupts.deferred():  # Ctrl-C stops at a step boundary; the last saved epoch is kept
                 rate = models.learning_rate(self.config["hyperparameters"], epoch)  # a staged schedule's
@@ -169,6 +170,7 @@ class Run:
                 row = self._history_row(epoch, train_seconds, clock, logs, data.batch_size, traced)
                 if rate is not None:
                     row["learning_rate"] = rate
+                row.update(sitting=sitting, ended_at=round(time.time(), 3))
                 train_seconds, traced = row["train_seconds"], True
                 steps.extend(log.rows)
                 rows.append(row)
@@ -206,6 +208,15 @@ class Run:
         last checkpoint belong to an epoch that is trained again)."""
         old = read(self.folder) if upto > 0 else None
         return [] if old is None else old[old[column] <= upto].to_dict("records")
+
+    @staticmethod
+    def _sitting(rows: list) -> int:
+        """This call's sitting: 1, or one more than the last recorded (a run resumed in a
+        later process; rows of a version before the column count as sitting 1)."""
+        if not rows:
+            return 1
+        last = rows[-1].get("sitting")
+        return 2 if last is None or not np.isfinite(last) else int(last) + 1
 
     @staticmethod
     def _history_row(epoch, train_seconds, clock, logs, batch_size, traced) -> dict:

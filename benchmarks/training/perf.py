@@ -87,25 +87,20 @@ def images_per_second(config: dict, data: EpochData, setting: str) -> float:
     return steps * data.batch_size / (time.perf_counter() - start)
 
 
-def pass_overhead(config: dict, x_fit: np.ndarray, binarize: bool, passes: tuple[int, int] = (2, 6)) -> float:
-    """Seconds per pass that the harness spends outside the training clock (fit's set-up, the
-    tables, the checkpoint, the sample grid, at the run's `save_every_seconds`), on passes of
-    4 steps: the wall time of a run of `passes[1]` passes less that of `passes[0]` passes, less
-    the extra passes' training seconds, over the extra passes."""
+def pass_overhead(config: dict, x_fit: np.ndarray, binarize: bool, passes: int = 6) -> float:
+    """Median seconds per pass that the harness spends outside the training clock (setting up
+    the pass, and at each save the tables, the checkpoint and the sample grid), on a run of
+    `passes` passes of 4 steps under `config` (its `save_every_seconds` included): the time
+    between two history rows' ends less the later pass's training seconds."""
     from benchmarks.training.harness import Run
 
     data = EpochData(x_fit[: 4 * config["batch_size"]], config["family"], config["batch_size"], seed=0,
                      binarize=binarize)
-    walls, trained = [], []
-    for n in passes:
-        with tempfile.TemporaryDirectory() as folder:
-            run = Run({**config, "epochs": n, "eval": {**config["eval"], "samples": 16}}, folder)
-            start = time.perf_counter()
-            run.train(data, tf.distribute.get_strategy())
-            walls.append(time.perf_counter() - start)
-            trained.append(pd.read_csv(f"{folder}/history.csv")["epoch_seconds"].sum())
-    extra = passes[1] - passes[0]
-    return max(0.0, (walls[1] - walls[0] - (trained[1] - trained[0])) / extra)
+    with tempfile.TemporaryDirectory() as folder:
+        run = Run({**config, "epochs": passes, "eval": {**config["eval"], "samples": 16}}, folder)
+        run.train(data, tf.distribute.get_strategy())
+        h = pd.read_csv(f"{folder}/history.csv")
+    return float(np.median(h["ended_at"].diff().iloc[1:] - h["epoch_seconds"].iloc[1:]))
 
 
 def measure(config: dict, x_fit: np.ndarray, steps: int, reps: int, binarize: bool) -> dict:
@@ -130,5 +125,6 @@ def measure(config: dict, x_fit: np.ndarray, steps: int, reps: int, binarize: bo
     row["img/s as the suite trains"] = row[f"img/s {suite_setting}"]
     row["harness / bare"] = row["img/s as the suite trains"] / row["img/s bare step"]
     row["op determinism cost"] = 1 - row["img/s float32, op determinism"] / row["img/s float32"]
+    row["overhead s/pass, saving each"] = pass_overhead({**config, "save_every_seconds": 0}, x_fit, binarize)
     row["overhead s/pass"] = pass_overhead(config, x_fit, binarize)
     return row
