@@ -35,8 +35,19 @@ def _add_run_args(p: argparse.ArgumentParser, suite_default: str | None) -> None
     p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard logs")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("genbench")
+    except PackageNotFoundError:
+        return "unknown (not installed; pip install -e .)"
+
+
+def build_parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
+    parser.add_argument("--version", action="version", version=f"genbench {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("data", help="load a dataset and print its source, shapes and class counts")
@@ -56,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", choices=DTYPES, help="training dtype policy (default: the suite's)")
     p.add_argument("--parity", action="store_true",
                    help="also train the parity suite in float32 and bf16 and compare their quality")
-    p.add_argument("--out", default="results")
+    p.add_argument("--out", help="folder of perf.md (default: results/ for the default suite, else "
+                   "results/<suite>/, so no suite overwrites another's committed table)")
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
     p = sub.add_parser("feature-net", help="check or retrain a dataset's pinned feature network")
@@ -72,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="aggregate metrics into tables and figures")
     p.add_argument("path", nargs="?", default="results")
     p.add_argument("--data-dir", help="MNIST folder (test digits for the VAE interpolations)")
+
+    p = sub.add_parser("status", help="each run's state, and the grid's images done and time left; reads only",
+                       epilog="example: python -m benchmarks status /shared/genbench --suite default")
+    p.add_argument("path", nargs="?", default="results", help="the output folder (default: results)")
+    p.add_argument("--suite", default="default", help="the suite whose grid it is (default: default)")
 
     p = sub.add_parser("lecture", help="numerical checks of the theory, with figures")
     p.add_argument("--out", default=None, help="default: results/lecture")
@@ -90,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command: its exit status (2 when it met bad input: a UserError that stopped it,
     or damaged run-store files it reported on the way); 130 on Ctrl-C."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(argv)
+    prog = "genbench" if os.path.basename(sys.argv[0]) == "genbench" else "python -m benchmarks"
+    args = build_parser(prog).parse_args(argv)
     try:
         command = importlib.import_module(f"benchmarks.commands.{args.command.replace('-', '_')}")
         return command.main(args) or 0
@@ -114,6 +132,11 @@ def _terminated(signum, frame):
     raise KeyboardInterrupt
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The `genbench` console script: the same commands as `python -m benchmarks`."""
     signal.signal(signal.SIGTERM, _terminated)
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -11,10 +11,9 @@ its name). Budgets are whole epochs: an epoch is one pass over the training imag
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 import models
 from benchmarks.data.mnist import DATASETS, FIT_IMAGES, MNIST, TRAIN_IMAGES, Dataset
@@ -111,7 +110,7 @@ SUITE = {s.name: s for s in (
             per_model=True, run=True, defines=False),
     Setting("steps_per_execution", int, 1, "train steps per call of the compiled function", _positive,
             per_model=True, run=True, defines=False),
-    Setting("save_every_seconds", (int, float), 0, "checkpoint, sample grid and tables at the first epoch end at "
+    Setting("save_every_seconds", int, 0, "checkpoint, sample grid and tables at the first epoch end at "
             "least this long after the last save (0: every epoch); the last epoch is always saved",
             lambda v: None if v >= 0 else "must be >= 0", per_model=True, run=True, defines=False),
     Setting("grid_samples", int, 100, "samples in each sample grid (per epoch, and per evaluation point)", _positive,
@@ -189,6 +188,11 @@ def validate(raw: dict, where: str = "suite") -> dict:
     if jit and suite["deterministic"]:
         raise UserError(f"{where}: jit_compile for {', '.join(jit)} needs deterministic = false "
                         "(Keras turns XLA off under TF op determinism)")
+    for name in suite["models"]:
+        batch, images = (suite["overrides"].get(name, {}).get(k, suite[k]) for k in ("batch_size", "train_images"))
+        if batch > images:
+            raise UserError(f"{where}: {name}'s batch_size = {batch} exceeds its train_images = {images}, so an "
+                            "epoch holds no whole batch; lower batch_size or raise train_images")
     suite["dataset"] = DATASETS[suite["dataset"]]
     return suite
 

@@ -21,6 +21,7 @@ from benchmarks.training.perf import measure
 
 def main(args) -> int:
     suite = suite_of(args)
+    args.out = args.out or str(Path("results") if suite["name"] == "default" else Path("results") / suite["name"])
     grid = [(suite, name) for name in args.models or suite["models"]] + [added(spec) for spec in args.add or ()]
     (x_train, _), _ = load_mnist(args.data_dir, suite["dataset"])
     peaks = {dtype: precision.matmul_gflops(dtype) for dtype in ("float32", "bfloat16")}

@@ -15,14 +15,11 @@ are skipped, current metrics are kept, every file is written atomically.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from benchmarks import errors, records
-from benchmarks.commands.run import suite_of, train_suite
+from benchmarks.commands.run import output_folder, suite_of, train_suite
 from benchmarks.data.mnist import MNIST
 from benchmarks.errors import Damaged, UserError
-
-DEFAULT_OUT = Path("results") / "paper"
 
 
 def draws_parzen(loaded: records.Loaded, data_dir=None) -> tuple[dict, dict]:
@@ -45,7 +42,7 @@ def main(args) -> int:
     suite = suite_of(args)
     if suite["dataset"] is not MNIST:
         raise UserError(f"reproduce: the papers report MNIST, not {suite['dataset'].name}; drop --dataset")
-    out = Path(args.out or DEFAULT_OUT)
+    out = output_folder(args, suite)
     start = time.perf_counter()
     statuses = train_suite(args, suite, out)
     if args.shard:

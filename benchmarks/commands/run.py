@@ -17,10 +17,15 @@ def suite_of(args) -> dict:
 
 
 def output_folder(args, suite: dict) -> Path:
-    """--out, else results/ for MNIST and results/<dataset>/ for another dataset."""
+    """--out, else the committed folder for the suite whose results are committed (results/ for
+    MNIST, results/<dataset>/ for another dataset; results/paper/ for `reproduce`), and
+    results/<suite>/ (under the dataset's folder) for any other suite, so that trying a suite
+    never overwrites the committed tables."""
     if getattr(args, "out", None):
         return Path(args.out)
-    return Path("results") if suite["dataset"] is MNIST else Path("results") / suite["dataset"].name
+    base = Path("results") if suite["dataset"] is MNIST else Path("results") / suite["dataset"].name
+    reproducing = getattr(args, "command", None) == "reproduce"
+    return base if suite["name"] == "default" and not reproducing else base / suite["name"]
 
 
 def parse_shard(text: str | None) -> tuple[int, int]:

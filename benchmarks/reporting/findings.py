@@ -79,6 +79,8 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
                    f"{spec.noun} counts as covered "
                    "when at least a quarter of its true share of the samples is assigned to it; the count by "
                    "the classifier's best guess lets noise 'cover' whatever the classifier guesses for it.")
+    for _, r in rows[rows.get("dtype_mixed", pd.Series(False, index=rows.index)).fillna(False).astype(bool)].iterrows():
+        out.append(f"{r['model']}: its runs trained in different precisions, {r['dtype']}; its mean mixes them.")
     out.append(f"Seconds and images/s are those of {machine_text}; across machines compare shares of the "
                "matmul peaks, not seconds.")
     seeds = rows.get("seeds", pd.Series(dtype=float))

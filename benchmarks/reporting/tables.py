@@ -78,6 +78,7 @@ def _run_row(record: RunRecord) -> dict:
     peaks = record.config.get("environment", {}).get("matmul_gflops", {})
     peaks = peaks if isinstance(peaks, dict) else {}
     row.update({f"matmul_gflops_{dtype}": peaks.get(dtype, np.nan) for dtype in PEAKS})
+    row["dtype"] = record.config.get("dtype")
     return row
 
 
@@ -114,6 +115,7 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
                "diverged": int((group["status"] == "diverged").sum()),
                "unfinished": int((group["status"] == "unfinished").sum()),
                "damaged": int((group["status"] == "damaged").sum())}
+        row.update(trained_in(group))
         for col in numeric:
             values = scored[col].dropna()
             row[f"{col}_mean"] = values.mean() if len(values) else np.nan
@@ -122,6 +124,15 @@ def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
     order = {name: i for i, name in enumerate([*models.MODEL_NAMES, REAL])}
     table = pd.DataFrame(rows)
     return table.sort_values("model", key=lambda s: s.map(lambda m: order.get(m, 99))).reset_index(drop=True)
+
+
+def trained_in(group: pd.DataFrame) -> dict:
+    """A model's runs' precision (config.json's `dtype`): one policy, or each with its count
+    when they differ (`dtype_mixed`)."""
+    counts = group.get("dtype", pd.Series(dtype=object)).dropna().value_counts()
+    text = ", ".join(counts.index) if len(counts) < 2 else ", ".join(
+        f"{d} ({n} run{'s' * (n != 1)})" for d, n in counts.items())
+    return {"dtype": text, "dtype_mixed": len(counts) > 1}
 
 
 def cell(mean, std, decimals, bold):
@@ -156,6 +167,7 @@ def formatted(summary: pd.DataFrame, columns: dict, latex: bool = False) -> pd.D
                 cells[-1] = rf"\textbf{{{cells[-1]}}}"
         out[header + arrow] = cells
     out["Seeds"] = [_seed_note(r) for _, r in summary.iterrows()]
+    out["Trained in"] = [r.get("dtype") or "–" if r["model"] != REAL else "–" for _, r in summary.iterrows()]
     return out
 
 
@@ -190,7 +202,8 @@ def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIS
     parts = [f"# Results on {spec.title}\n", "Mean ± std over seeds; bold: the best model in each column; "
              "↑/↓: higher/lower is better. The real-data row scores 10,000 real held-out images "
              "(train[50000:60000]) as if they were samples: the ceiling at this sample size. "
-             "Seeds: scored/total runs. Copy frac.: share of samples nearer to a training image "
+             "Seeds: scored/total runs. Trained in: the precision (dtype policy) of the runs. "
+             "Copy frac.: share of samples nearer to a training image "
              "than 95% of real test images are (real data: about 0.05; far above it means copying, "
              f"far below it means samples unlike any {spec.noun}). {spec.classes_header}, p ≥ 0.9: "
              f"{spec.noun}s covered by samples the classifier assigns with probability at least 0.9 (any p: "

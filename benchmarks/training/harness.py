@@ -55,11 +55,12 @@ def environment() -> dict:
 
 def resolve_config(suite: dict, model: str, seed: int, data_source: str) -> dict:
     """Everything that determines a run (`settings.run_settings`, the model's own settings as
-    `hyperparameters`, `dtype` resolved); config.json holds it plus the environment."""
+    `hyperparameters`, `dtype` resolved, the suite's setting kept as `dtype_setting`);
+    config.json holds it plus the environment."""
     config = {"model": model, "family": models.family(model), "seed": seed, "suite": suite["name"],
               "hyperparameters": settings.hyperparameters(suite, model), "data_source": data_source,
               **settings.run_settings(suite, model)}
-    config["dtype"] = precision.resolve(config["dtype"])
+    config["dtype_setting"], config["dtype"] = config["dtype"], precision.resolve(config["dtype"])
     if config["loop"] == "compiled" and config["strategy"] != "default":
         raise UserError(f"{model}: loop = \"compiled\" runs on the default strategy; set strategy = \"default\" "
                         "or loop = \"fit\"")
@@ -115,7 +116,10 @@ class Run:
         files.sweep_stale(self.folder)
         path = self.folder / runs.CONFIG
         if path.exists():  # the data is md5-verified wherever it lives, so its source is no part of this
-            old = settings.identity(runs.read_config(self.folder))
+            stored = runs.read_config(self.folder)
+            if self.config.get("dtype_setting") == "auto" and stored.get("dtype_setting", "auto") == "auto":
+                self.config["dtype"] = stored["dtype"]  # a run resumed on another node goes on as it began
+            old = settings.identity(stored)
             new = settings.identity(files.roundtrip(self.config))
             if old != new:
                 diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))

@@ -352,3 +352,22 @@ def test_report_reads_each_run_file_once(tmp_path, mnist_dir, monkeypatch, capsy
         for seed in (0, 1):
             for name in ("config.json", "status.json", "metrics.json", "history.csv", "curve.csv"):
                 assert (model, f"seed-{seed}", name) in read  # each read once, by the record
+
+
+def test_a_model_whose_runs_trained_in_different_precisions_says_so_in_one_line():
+    from benchmarks.reporting import findings, tables
+
+    def run(model, seed, dtype, fid):
+        return {"model": model, "seed": seed, "status": "finished", "scored": True, "dtype": dtype, "fid": fid}
+
+    runs_table = pd.DataFrame([run("vae-conv", 0, "float32", 38.0), run("vae-conv", 1, "mixed_bfloat16", 35.0),
+                               run("vae-conv", 2, "float32", 39.0), run("gan-conv", 0, "float32", 12.0)])
+    summary = tables.aggregate(runs_table)
+    by_model = summary.set_index("model")
+    assert by_model.loc["gan-conv", "dtype"] == "float32"  # one precision: named plainly
+    assert by_model.loc["vae-conv", "dtype"] == "float32 (2 runs), mixed_bfloat16 (1 run)"
+    lines = [line for line in findings.caveats(summary, "this machine") if "precisions" in line]
+    assert lines == ["vae-conv: its runs trained in different precisions, float32 (2 runs), mixed_bfloat16 "
+                     "(1 run); its mean mixes them."]
+    assert tables.formatted(summary, tables.QUALITY)["Trained in"].tolist() == [
+        "float32 (2 runs), mixed_bfloat16 (1 run)", "float32"]

@@ -324,6 +324,8 @@ def test_divergence_marks_the_run_and_the_suite_goes_on(tmp_path, mnist_dir):
     ({"epochs": 1, "precision": "float32"}, "precision is retired; the training dtype policy is now `dtype`"),
     ({"epochs": 1, "models": []}, "models is empty"),
     ({"epochs": 1, "train_images": 60_001}, r"train_images = 60001 must be in 1..60000"),
+    ({"epochs": 1, "train_images": 100, "batch_size": 128},
+     r"vae-dense's batch_size = 128 exceeds its train_images = 100, so an epoch holds no whole batch; lower"),
     # the loss is the model's identity (its registry entry), not a setting: gan-dense-minimax is the variant
     ({"epochs": 1, "overrides": {"gan-dense": {"generator_loss": "minimax"}}}, "unknown key 'generator_loss'"),
 ])
@@ -380,6 +382,22 @@ def test_a_bf16_run_is_finite_keeps_float32_state_and_refuses_a_dtype_change(tmp
         assert {layer.compute_dtype for layer in net.layers} == {"float32"}
     with pytest.raises(UserError, match=r"another configuration \(differs in \['dtype'\]\)"):
         run_grid(changed(suite, dtype="float32"), tmp_path, mnist_dir)
+
+
+def test_an_auto_run_resumed_on_a_node_whose_probe_differs_goes_on_in_its_first_precision(
+        tmp_path, mnist_dir, monkeypatch):
+    from benchmarks import precision
+
+    suite = tiny_suite(epochs=2, dtype="auto")
+    monkeypatch.setattr(precision, "resolve", lambda setting: "float32" if setting == "auto" else setting)
+    with pytest.raises(KeyboardInterrupt):
+        run_grid(suite, tmp_path, mnist_dir, keras_callbacks=[Crash(2)])  # preempted after epoch 1
+    # the other node's probe would choose bf16
+    monkeypatch.setattr(precision, "resolve", lambda setting: "mixed_bfloat16" if setting == "auto" else setting)
+    assert run_grid(suite, tmp_path, mnist_dir) == {("vae-dense", 0): "finished"}
+    config = files.read_json(runs.run_dir(tmp_path, "vae-dense", 0) / "config.json")
+    assert (config["dtype_setting"], config["dtype"]) == ("auto", "float32")  # the setting and what it resolved to
+    assert history(tmp_path)["epoch"].tolist() == [1, 2]
 
 
 MIRRORED = """

@@ -1,0 +1,112 @@
+"""`status [OUT]`: where a grid stands, for watching a job array. Each (model, seed) of the suite
+and any other run found under OUT: finished, diverged, damaged (its one-line reason), not
+started, unfinished at epoch k of n, or running (the lock's holder). Then the grid's images done
+of its total and an estimate of the time left at the runs' measured images/s, one run at a
+time. It only reads: it writes nothing and takes no lock (a held lock is found in /proc/locks).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmarks import runs, settings
+from benchmarks.errors import Damaged
+
+
+def held_locks() -> set[tuple[int, int]]:
+    """(device, inode) of every file with a flock held on this machine (Linux /proc/locks)."""
+    held = set()
+    try:
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return held
+    for line in lines:
+        parts = line.split()
+        if len(parts) > 5 and parts[1] == "FLOCK":
+            major, minor, inode = parts[5].split(":")
+            held.add((os.makedev(int(major, 16), int(minor, 16)), int(inode)))
+    return held
+
+
+def running(folder: Path, held: set) -> str | None:
+    """The holder of the run's lock ('process P on H'), if a process holds it now."""
+    path = folder / runs.LOCK
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if (stat.st_dev, stat.st_ino) not in held:
+        return None
+    return path.read_text(errors="replace").strip() or "another process"
+
+
+def run_state(folder: Path, planned: dict, held: set) -> dict:
+    """One row: the run's state, epochs done of its budget, images done and to do, images/s."""
+    epoch_images = planned["train_images"] // planned["batch_size"] * planned["batch_size"]
+    row = {"epochs": planned["epochs"], "done": 0, "images": 0, "total": planned["epochs"] * epoch_images,
+           "images/s": np.nan}
+    if not (folder / runs.CONFIG).exists():
+        return {**row, "state": "not started" if not running(folder, held) else f"running ({running(folder, held)})"}
+    try:
+        config = runs.read_config(folder)
+        status = runs.read_status_file(folder)
+        history = runs.read_history(folder)
+    except Damaged as err:
+        return {**row, "state": f"damaged: {err}"}
+    epoch_images = config["train_images"] // config["batch_size"] * config["batch_size"]
+    done = 0 if history is None else len(history)
+    row.update(epochs=config["epochs"], done=done, total=config["epochs"] * epoch_images,
+               images=done * epoch_images)
+    if history is not None and "images_per_sec" in history:
+        row["images/s"] = float(history["images_per_sec"].median())
+    holder = running(folder, held)
+    if status["status"] in ("finished", "diverged"):
+        state = status["status"] + (f" ({status['reason']})" if status.get("reason") else "")
+        row["images"] = row["total"] if status["status"] == "finished" else row["images"]
+    elif holder:
+        state = f"running at epoch {done} of {config['epochs']} ({holder})"
+    else:
+        state = f"unfinished at epoch {done} of {config['epochs']}"
+    return {**row, "state": state, "finished": status["status"] != "unfinished"}
+
+
+def table(out: Path, suite: dict) -> pd.DataFrame:
+    held, rows = held_locks(), []
+    grid = [(m, s) for m in suite["models"] for s in suite["seeds"]]
+    found = sorted((p.parent.name, int(p.name.removeprefix("seed-"))) for p in (out / "runs").glob("*/seed-*")
+                   if p.name.removeprefix("seed-").isdigit()) if (out / "runs").is_dir() else []
+    for model, seed in grid + [r for r in found if r not in grid]:
+        planned = settings.run_settings(suite, model) if model in suite["models"] else None
+        folder = runs.run_dir(out, model, seed)
+        default = planned or {"epochs": 0, "train_images": 1, "batch_size": 1}
+        rows.append({"model": model, "seed": seed, **run_state(folder, default, held)})
+    return pd.DataFrame(rows)
+
+
+def eta(frame: pd.DataFrame) -> str:
+    """Seconds left at each run's images/s (else its model's median, else the grid's)."""
+    rate = frame["images/s"].fillna(frame.groupby("model")["images/s"].transform("median"))
+    rate = rate.fillna(frame["images/s"].median())
+    left = (frame["total"] - frame["images"]).where(~frame.get("finished", False).fillna(False).astype(bool), 0)
+    if (left > 0).any() and rate[left > 0].isna().any():
+        return "no run has measured its images/s yet"
+    seconds = float((left / rate).where(left > 0, 0).sum())
+    hours, rest = divmod(int(seconds), 3600)
+    return f"about {hours} h {rest // 60:02d} min at the runs' measured images/s, one run at a time"
+
+
+def main(args) -> int:
+    suite = settings.load_suite(args.suite)
+    out = Path(args.path)
+    frame = table(out, suite)
+    shown = frame[["model", "seed", "state"]]
+    print(f"{out} (suite {suite['name']}):")
+    print(shown.to_string(index=False))
+    done, total = int(frame["images"].sum()), int(frame["total"].sum())
+    print(f"images trained: {done:,} of {total:,} ({done / total:.0%}); time left: {eta(frame)}" if total else
+          "no runs planned")
+    return 0

@@ -1,0 +1,59 @@
+"""`status`: every state a run of a grid can be in, the images done and the time left, read
+without writing anything or taking a lock."""
+
+import fcntl
+import os
+import re
+import socket
+
+import pytest
+
+from benchmarks import runs
+from benchmarks.__main__ import main
+
+SUITE = ('models = ["vae-dense", "gan-dense"]\nseeds = [0, 1, 2]\nepochs = 2\ntrain_images = 128\nbatch_size = 64\n'
+         'grid_samples = 4\ndtype = "float32"\n[eval]\nquick_fid = false\nsamples = 50\n')
+
+
+def snapshot(folder):
+    return {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*")}
+
+
+@pytest.mark.mnist
+def test_status_shows_each_state_the_images_done_and_the_time_left(tmp_path, mnist_dir, capsys):
+    suite, out = tmp_path / "grid.toml", tmp_path / "out"
+    suite.write_text(SUITE)
+    # vae-dense seed 0 finished; gan-dense seed 0 finished; the rest not started
+    assert main(["run", "--suite", str(suite), "--out", str(out), "--seeds", "0", "--data-dir", str(mnist_dir)]) == 0
+    # vae-dense seed 1: unfinished after epoch 1 (a copy of seed 0's folder cut back to its first epoch)
+    one = runs.run_dir(out, "vae-dense", 1)
+    one.mkdir(parents=True)
+    config = (runs.run_dir(out, "vae-dense", 0) / "config.json").read_text().replace('"seed": 0', '"seed": 1')
+    (one / "config.json").write_text(config)
+    history = (runs.run_dir(out, "vae-dense", 0) / "history.csv").read_text().splitlines()
+    (one / "history.csv").write_text("\n".join(history[:2]) + "\n")
+    # gan-dense seed 1: damaged; gan-dense seed 2: running (this process holds its lock)
+    bad = runs.run_dir(out, "gan-dense", 1)
+    bad.mkdir(parents=True)
+    (bad / "config.json").write_text("{not json")
+    busy = runs.run_dir(out, "gan-dense", 2)
+    busy.mkdir(parents=True)
+    fd = os.open(busy / runs.LOCK, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.write(fd, f"process {os.getpid()} on {socket.gethostname()}\n".encode())
+    before = snapshot(out)
+    capsys.readouterr()
+    try:
+        assert main(["status", str(out), "--suite", str(suite)]) == 0
+    finally:
+        os.close(fd)
+    text = capsys.readouterr().out
+    assert snapshot(out) == before  # it wrote nothing, not even a lock file
+    lines = {tuple(line.split()[:2]): line for line in text.splitlines()[2:] if line.split()[:1] != ["images"]}
+    assert "finished" in lines[("vae-dense", "0")] and "finished" in lines[("gan-dense", "0")]
+    assert "unfinished at epoch 1 of 2" in lines[("vae-dense", "1")]
+    assert "not started" in lines[("vae-dense", "2")]
+    assert re.search(r"damaged: .*config\.json.*; delete", lines[("gan-dense", "1")])
+    assert f"running (process {os.getpid()} on {socket.gethostname()})" in lines[("gan-dense", "2")]
+    # images: 2 finished runs x 2 epochs x 128, and 1 epoch of the unfinished one, of 6 runs x 256
+    assert re.search(r"images trained: 640 of 1,536 \(42%\); time left: about 0 h 00 min", text), text
