@@ -77,7 +77,9 @@ class Cluster:
             "PartitionName=main Nodes=ALL Default=YES MaxTime=INFINITE State=UP", ""]))
         (folder / "state").mkdir()
         (folder / "spool").mkdir()
-        self.env = {**os.environ, "SLURM_CONF": str(self.conf)}
+        # the jobs' `python` is this environment's (as a user's activated venv would be)
+        path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        self.env = {**os.environ, "SLURM_CONF": str(self.conf), "PATH": path}
 
     def start(self) -> None:
         """munged (as the munge user, with the key the package made) first, then the two slurm daemons."""
@@ -118,9 +120,16 @@ class Cluster:
                               check=True)
         return done.stdout
 
-    def wait_done(self, timeout: float = 1200) -> None:
-        _wait(lambda: not self.run("squeue", "-h").strip(), timeout, "jobs still queued: "
-              + self.run("squeue"))
+    def wait_done(self, where: Path, timeout: float = 1200) -> None:
+        """Until the queue is empty; a job whose dependency can never be met fails the test at once."""
+        def settled() -> bool:
+            queue = self.run("squeue", "-h", "-o", "%i %T %r")
+            if "DependencyNeverSatisfied" in queue:
+                outputs = "\n".join(f"{p.name}: {p.read_text()[-300:]}" for p in sorted(where.glob("slurm-*")))
+                raise AssertionError(f"a dependency failed: {queue.strip()}\n{outputs}")
+            return not queue.strip()
+
+        _wait(settled, timeout, lambda: "jobs still queued: " + self.run("squeue"))
 
     def states(self, job: str) -> dict:
         """job id (array tasks as <job>_<task>) -> state, from the controller (no accounting here;
@@ -148,13 +157,14 @@ def _wait(ready, timeout: float, message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
+def cluster(tmp_path_factory, mnist_dir):
     why = _missing()
     if why:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true, so the SLURM test must run: {why}")
         pytest.skip(why)
     cluster = Cluster(tmp_path_factory.mktemp("slurm"))
+    cluster.env["MNIST_DIR"] = str(mnist_dir)  # where a user's jobs find the data: the README's way
     try:
         cluster.start()
         yield cluster
@@ -176,7 +186,7 @@ def test_the_readme_job_array_then_afterok_equals_an_unsharded_run(cluster, tmp_
     printed = cluster.bash(substituted(submit, out) + '\necho "array $jobid"', cwd=tmp_path)
     array = re.search(r"array (\d+)", printed).group(1)
     print(f"submitted the array as job {array}, then the afterok job")
-    cluster.wait_done()
+    cluster.wait_done(tmp_path)
     states = cluster.states(array)
     print("array:", states)
     assert sorted(states) == [f"{array}_{i}" for i in range(5)] and set(states.values()) == {"COMPLETED"}, states
@@ -211,11 +221,11 @@ def test_a_task_cancelled_mid_training_and_resubmitted_finishes_each_epoch_once(
     cluster.run("scancel", f"{array}_4")
     saved = pd.read_csv(target / "history.csv")["epoch"].tolist()
     print(f"cancelled task {array}_4 in training; its history then held epochs {saved}")
-    cluster.wait_done()
+    cluster.wait_done(tmp_path)
     assert cluster.states(array).get(f"{array}_4") == "CANCELLED"
     assert runs.read_status(target) == "unfinished"
     again = cluster.run("sbatch", "--parsable", "--array=4", "train.sbatch", cwd=tmp_path).strip()
     print(f"resubmitted it as job {again}")
-    cluster.wait_done()
+    cluster.wait_done(tmp_path)
     assert set(cluster.states(again).values()) == {"COMPLETED"}
     _histories_once(out)

@@ -16,7 +16,7 @@ from benchmarks.data.mnist import load_mnist
 from benchmarks.errors import UserError
 from benchmarks.settings import load_suite
 from benchmarks.training.harness import resolve_config
-from benchmarks.training.perf import measure
+from benchmarks.training.perf import BUDGET, measure
 
 
 def main(args) -> int:
@@ -101,10 +101,13 @@ def report(suite, args, peaks, table: pd.DataFrame) -> str:
         f"Matmul peaks (2048³, best of 10): **fp32 {peaks['float32']:.0f} GFLOP/s, bf16 {peaks['bfloat16']:.0f} "
         f"GFLOP/s**. `auto` precision here: **{precision.resolve('auto')}**.", "",
         "Each model (with its suite's settings): images/s in the steady state (first chunk apart) on the "
-        f"harness's own tf.data pipeline with its step clock, at least {args.steps} steps, median of {args.reps} "
+        f"harness's own tf.data pipeline with its step clock, up to {args.steps} steps (at least 3 chunks; a timed "
+        f"pass stops at the first chunk end past {BUDGET:.0f} s), median of {args.reps} "
         "interleaved repetitions: in Keras's `fit`, in the compiled loop (`loop = \"compiled\"`, "
-        "`steps per call` steps in one tf.while_loop per call), and in the compiled loop under XLA, each at the "
-        "model's precision; in its suite's loop in float32, in mixed_bfloat16 and in float32 under TensorFlow's "
+        "`steps per call` steps in one tf.while_loop per call), and in the compiled loop under XLA (at 2 steps "
+        "per call where the suite does not train with XLA: XLA's CPU convolutions are slow enough that a full "
+        "chunk of the conv GAN takes minutes), each at the model's precision; in its suite's loop in float32, "
+        "in mixed_bfloat16 and in float32 under TensorFlow's "
         "op-determinism flag; and in a bare `tf.function(train_step)` loop, one call per step. "
         "*harness / bare* is the harness as the suite trains against that bare loop; *share of its peak* is "
         "FLOPs per step times steps/s as the suite trains over the matmul peak of its precision; "

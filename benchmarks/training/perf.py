@@ -36,6 +36,22 @@ SETTINGS = {
     "bare step": (None, False, None, False),
 }
 LOOP_SETTINGS = ("fit", "compiled", "compiled, XLA")
+BUDGET = 20.0  # seconds: a timed pass stops at the first chunk end past it (at least 2 chunks)
+XLA_PROBE_CHUNK = 2  # steps per call of XLA where the suite does not train with it (XLA's CPU
+# convolutions ran about 40x slower than oneDNN's: a 16-step chunk of the conv GAN takes minutes)
+
+
+class Deadline(keras.callbacks.Callback):
+    """Stops a timed pass at the first chunk end `budget` seconds in, once the clock has a
+    steady-state chunk (one after the first)."""
+
+    def __init__(self, clock: StepClock, budget: float):
+        super().__init__()
+        self.clock, self.budget = clock, budget
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.clock.steps > self.clock.first_steps and self.clock.elapsed() > self.budget:
+            self.model.stop_training = True
 
 
 def step_flops(model, batch) -> int:
@@ -48,13 +64,16 @@ def step_flops(model, batch) -> int:
 
 
 def setting_config(config: dict, setting: str) -> dict:
-    """The run's config under `setting`: its loop and XLA (`suite`: as the suite sets them)."""
+    """The run's config under `setting`: its loop and XLA (`suite`: as the suite sets them);
+    XLA where the suite does not compile with it runs `XLA_PROBE_CHUNK` steps per call."""
     policy, _, loop, jit = SETTINGS[setting]
     changed = {**config, "dtype": policy or config["dtype"]}
     if loop not in (None, "suite"):
         changed["loop"] = loop
     if jit is not None:
         changed["jit_compile"] = jit
+    if setting == "compiled, XLA" and not (config["loop"] == "compiled" and config["jit_compile"]):
+        changed["steps_per_execution"] = min(config["steps_per_execution"], XLA_PROBE_CHUNK)
     return changed
 
 
@@ -72,9 +91,9 @@ def images_per_second(config: dict, data: EpochData, setting: str) -> float:
         chunk = config["steps_per_execution"]
         train = lambda batches, callbacks: loops.train_pass(model, batches, config["loop"], chunk,
                                                             config["jit_compile"], callbacks)
-        train(data.epoch(0, noise=model.training_noise).take(2 * chunk), [])  # tracing
+        train(data.epoch(0, noise=model.training_noise).take(chunk), [])  # tracing, and XLA's compile
         clock = StepClock(max_steps=data.steps)
-        train(data.epoch(1, noise=model.training_noise), [clock])
+        train(data.epoch(1, noise=model.training_noise), [clock, Deadline(clock, BUDGET)])
         return clock.images_per_second(data.batch_size)
     step = tf.function(model.train_step)
     for batch in data.epoch(0, noise=model.training_noise).take(2):
