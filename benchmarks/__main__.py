@@ -19,8 +19,34 @@ DATASET_NAMES = tuple(DATASETS)
 DATA_DIR_HELP = ("folder of the dataset's IDX files (else $MNIST_DIR or $FASHION_MNIST_DIR, else Debian's "
                  "/usr/share/datasets/fashion-mnist, else Keras)")
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+LIGHT = {"status"}  # commands that never import TensorFlow
+
+
+def import_tensorflow(verbose: bool) -> None:
+    """Import TensorFlow (and find its devices) before any command does. Quiet by default: its
+    C++ and absl logs are off (TF_CPP_MIN_LOG_LEVEL=3), and the lines it writes to stderr before
+    its logging starts (oneDNN, 'Could not find cuda drivers', 'failed call to cuInit' on a
+    machine without a GPU) go to /dev/null while it loads; Python errors still show. `--verbose`
+    keeps all of them."""
+    if verbose:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+    finally:
+        os.dup2(saved, 2)
+        os.close(null)
+        os.close(saved)
 
 
 
@@ -48,6 +74,7 @@ def version() -> str:
 def build_parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--version", action="version", version=f"genbench {version()}")
+    parser.add_argument("--verbose", action="store_true", help="keep TensorFlow's own log lines (off by default)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("data", help="load a dataset and print its source, shapes and class counts")
@@ -90,6 +117,16 @@ def build_parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default="results", help="the output folder (default: results)")
     p.add_argument("--suite", default="default", help="the suite whose grid it is (default: default)")
 
+    p = sub.add_parser("sample", help="write samples (or a latent interpolation) of a finished run",
+                       epilog="example: python -m benchmarks sample results/runs/gan-conv/seed-0 --n 64 --out gan.png")
+    p.add_argument("run", help="a run folder, OUT/runs/<model>/seed-<k>")
+    p.add_argument("--n", type=int, default=64, help="images (an interpolation: rows of 8, n // 8 rows)")
+    p.add_argument("--seed", type=int, default=0, help="the sampling seed")
+    p.add_argument("--out", help="FILE.png (a grid) or FILE.npz (float32 images in [0, 1]); "
+                   "default: <model>-seed<k>-samples.png")
+    p.add_argument("--interpolate", action="store_true", help="a latent interpolation: rows from one prior draw "
+                   "to another")
+
     p = sub.add_parser("lecture", help="numerical checks of the theory, with figures")
     p.add_argument("--out", default=None, help="default: results/lecture")
     p.add_argument("--runs", default="results", help="benchmark output with gan runs to compare")
@@ -109,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     prog = "genbench" if os.path.basename(sys.argv[0]) == "genbench" else "python -m benchmarks"
     args = build_parser(prog).parse_args(argv)
+    if args.command not in LIGHT:
+        import_tensorflow(args.verbose)
     try:
         command = importlib.import_module(f"benchmarks.commands.{args.command.replace('-', '_')}")
         return command.main(args) or 0

@@ -1,0 +1,59 @@
+"""`sample RUN`: load a finished run's checkpoint and write samples, or a latent interpolation,
+as a PNG grid or an .npz of float32 images in [0, 1], shape (n, 28, 28, 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import files, runs
+from benchmarks.errors import UserError
+from benchmarks.images import png_bytes
+
+STEPS = 8  # images per row of an interpolation
+
+
+def latents(model, family: str, n: int, seed: int) -> np.ndarray:
+    """n draws from the model's prior: N(0, I) for a VAE, uniform on [-1, 1] for a GAN."""
+    rng = np.random.default_rng(seed)
+    if family == "vae":
+        return rng.standard_normal((n, model.latent_dim)).astype(np.float32)
+    return rng.uniform(-1.0, 1.0, (n, model.z_dim)).astype(np.float32)
+
+
+def interpolation(model, family: str, rows: int, seed: int) -> np.ndarray:
+    """`rows` rows of STEPS images: generate(z) on the line from one prior draw to another."""
+    ends = latents(model, family, 2 * rows, seed).reshape(rows, 2, -1)
+    t = np.linspace(0.0, 1.0, STEPS, dtype=np.float32)[None, :, None]
+    z = (1 - t) * ends[:, :1] + t * ends[:, 1:]  # (rows, STEPS, dim)
+    return np.asarray(model.generate(z.reshape(rows * STEPS, -1)), np.float32).clip(0.0, 1.0)
+
+
+def main(args) -> int:
+    folder = Path(args.run)
+    if not (folder / runs.CONFIG).is_file():
+        raise UserError(f"{folder} is not a run folder (no {runs.CONFIG}); give OUT/runs/<model>/seed-<k>")
+    config = runs.read_config(folder)
+    status = runs.read_status(folder)
+    if status != "finished":
+        raise UserError(f"{folder} is {status}, not finished; finish it with `python -m benchmarks run` "
+                        "(it resumes) before sampling it")
+    if args.n < 1:
+        raise UserError(f"--n {args.n}: give at least 1 image")
+    kind = "interpolation" if args.interpolate else "samples"
+    out = Path(args.out or f"{config['model']}-seed{config['seed']}-{kind}.png")
+    if out.suffix not in (".png", ".npz"):
+        raise UserError(f"--out {out}: write a .png grid or an .npz of images")
+    model = runs.load_model(folder, config)
+    if args.interpolate:
+        images, cols = interpolation(model, config["family"], max(1, args.n // STEPS), args.seed), STEPS
+    else:
+        images, cols = model.sample(args.n, seed=args.seed), None
+    if out.suffix == ".npz":
+        files.write_npz(out, images=images)
+    else:
+        files.atomic_write_bytes(out, png_bytes(images, cols))
+    print(f"{out}: {len(images)} {'interpolated ' if args.interpolate else ''}images of {config['model']} "
+          f"seed {config['seed']} (sampling seed {args.seed})")
+    return 0

@@ -1,0 +1,28 @@
+"""What a user sees: a quiet console by default, TensorFlow's own lines with --verbose, the
+`genbench` script's --version."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.mnist
+
+
+def command(*args, env=None):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"} | (env or {})
+    return subprocess.run([sys.executable, "-m", "benchmarks", *args], capture_output=True, text=True, env=env)
+
+
+def test_a_command_prints_no_tensorflow_log_lines_unless_verbose(mnist_dir):
+    quiet = command("data", "--data-dir", str(mnist_dir))
+    assert quiet.returncode == 0 and "MNIST loaded from" in quiet.stdout
+    assert quiet.stderr == "", quiet.stderr  # no oneDNN, CUDA or absl lines on a CPU machine
+    loud = command("--verbose", "data", "--data-dir", str(mnist_dir))
+    assert loud.returncode == 0 and "I0000" in loud.stderr or "oneDNN" in loud.stderr
+
+
+def test_version():
+    done = command("--version")
+    assert done.returncode == 0 and done.stdout.startswith("genbench ")
