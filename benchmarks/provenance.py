@@ -33,3 +33,25 @@ def describe(found: dict) -> str:
     if not found.get("commit"):
         return "an unrecorded commit"
     return f"commit {found['commit']}" + (" with uncommitted changes" if found.get("dirty") else "")
+
+
+def versions() -> dict:
+    """The versions of Python, TensorFlow, Keras, NumPy and this project (genbench)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    import keras
+    import numpy
+    import tensorflow
+
+    try:
+        project = version("genbench")
+    except PackageNotFoundError:
+        project = None
+    return {"python": platform.python_version(), "tensorflow": tensorflow.__version__, "keras": keras.__version__,
+            "numpy": numpy.__version__, "genbench": project}
+
+
+def made_by() -> dict:
+    """What a file records of the code that wrote it: commit, dirty, and the versions."""
+    return {**commit(), **versions()}

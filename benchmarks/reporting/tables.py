@@ -107,7 +107,8 @@ def equal_time(curves: list) -> float:
 
 def aggregate(runs: pd.DataFrame) -> pd.DataFrame:
     """Per model: mean and std over scored seeds of every numeric metric, and run counts."""
-    numeric = [c for c in runs.columns if c not in ("seed", "scored") and pd.api.types.is_numeric_dtype(runs[c])]
+    numeric = [c for c in runs.columns if c not in ("seed", "scored") and not c.startswith("scored_by_")
+               and pd.api.types.is_numeric_dtype(runs[c]) and not pd.api.types.is_bool_dtype(runs[c])]
     rows = []
     for model, group in runs.groupby("model", sort=False):
         scored = group[group["scored"] | (group["status"] == "finished")]

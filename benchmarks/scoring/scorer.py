@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from benchmarks import errors, files, records, runs
+from benchmarks import errors, files, provenance, records, runs
 from benchmarks.data.mnist import FIT, MNIST, VALIDATION, Dataset, dataset, load_mnist
 from benchmarks.data.pipeline import binarize_once, to_unit
 from benchmarks.errors import Damaged, Interrupted, UserError
@@ -198,7 +198,8 @@ def score_run(record: records.RunRecord, refs_factory, force: bool = False) -> s
             result.update(vae_likelihood(model, refs.test_binary, config["eval"]["iwae_k"],
                                          config["eval"]["likelihood_images"]))
     result["parameters"] = parameters
-    result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start)
+    result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start,
+                  **{f"scored_by_{k}": v for k, v in provenance.made_by().items()})
     files.write_json(old, result)
     return "rescored (its metrics.json was damaged)" if damaged else "scored"
 
@@ -225,7 +226,8 @@ def score_real(out: Path, refs_factory, force: bool = False, spec: Dataset = MNI
     start = time.perf_counter()
     result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished", "dataset": spec.name,
               **sample_metrics(refs.real_samples, refs, parzen_val=refs.parzen_val_real)}
-    result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start)
+    result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start,
+                  **{f"scored_by_{k}": v for k, v in provenance.made_by().items()})
     files.write_json(path, result)
     return "rescored (its metrics.json was damaged)" if damaged else "scored"
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
@@ -46,8 +45,7 @@ SAMPLES_SEED = 4321  # the noise of samples.npz
 
 def environment() -> dict:
     return {
-        "python": sys.version.split()[0], "tensorflow": tf.__version__, "keras": keras.__version__,
-        "platform": platform.platform(), "cpu": precision.cpu_model(),
+        **provenance.versions(), "platform": platform.platform(), "cpu": precision.cpu_model(),
         "cpu_count": os.cpu_count(), "cpu_flags": precision.cpu_flags(), "matmul_gflops": precision.peaks(),
         "gpus": [d.name for d in tf.config.list_physical_devices("GPU")], **provenance.commit(),
     }
