@@ -59,6 +59,8 @@ def _add_run_args(p: argparse.ArgumentParser, suite_default: str | None) -> None
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
     p.add_argument("--shard", help="i/n: run only every n-th run of the grid, starting at i")
     p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard logs")
+    p.add_argument("--dry-run", action="store_true", help="print the grid, each run's budget in images and the "
+                   "time at measured images/s; train nothing")
 
 
 def version() -> str:

@@ -19,6 +19,11 @@ def main(args) -> int:
     start = time.perf_counter()
     suite = suite_of(args)
     out = output_folder(args, suite)
+    if args.dry_run:
+        from benchmarks.commands.plan import describe
+
+        print(describe(suite, out, args.shard))
+        return 0
     statuses = train_suite(args, suite, out)
     print("training the 2-d-latent VAE for the manifold figure")
     extras = run_grid(settings.manifold_suite(suite, *MANIFOLD), runs.extras_dir(out), args.data_dir)

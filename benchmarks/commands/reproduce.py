@@ -43,6 +43,11 @@ def main(args) -> int:
     if suite["dataset"] is not MNIST:
         raise UserError(f"reproduce: the papers report MNIST, not {suite['dataset'].name}; drop --dataset")
     out = output_folder(args, suite)
+    if args.dry_run:
+        from benchmarks.commands.plan import describe
+
+        print(describe(suite, out, args.shard))
+        return 0
     start = time.perf_counter()
     statuses = train_suite(args, suite, out)
     if args.shard:

@@ -57,5 +57,11 @@ def train_suite(args, suite: dict, out: Path | None = None) -> dict:
 
 
 def main(args) -> int:
+    if args.dry_run:
+        from benchmarks.commands.plan import describe
+
+        suite = suite_of(args)
+        print(describe(suite, output_folder(args, suite), args.shard))
+        return 0
     statuses = train_suite(args, suite_of(args))
     return 2 if "damaged" in statuses.values() else 0
