@@ -49,3 +49,17 @@ def test_every_readme_tip_writes_where_git_ignores_it():
     for committed in ("results/summary.md", "results/paper/README.md", "results/figures/fid.png",
                       "results/fashion-mnist/summary.md", "results/fashion-mnist/figures/fid.png"):
         assert not ignored(committed), committed
+
+
+MADE_BY_COMMANDS = {  # paths the README names that a command writes, not the repository
+    "benchmarks/scoring/assets/feature_net.candidate.npz": "feature-net --train",
+    "results/smoke/": "the tip tox -e bench -- --suite smoke",
+}
+
+
+def test_every_path_the_readme_names_is_in_the_repository():
+    text = (ROOT / "README.md").read_text()
+    named = set(re.findall(r"`((?:results|benchmarks|models|tests|\.ci)/[^`\s]*)`", text))
+    missing = sorted(p for p in named if not any(c in p for c in "<>*{") and p not in MADE_BY_COMMANDS
+                     and not (ROOT / p).exists())
+    assert not missing, f"the README names files that are not there: {missing}"
