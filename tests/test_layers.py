@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1] / "benchmarks"
 # module prefix -> its level; a module may import its own package or any lower level
 LEVELS = {
     "benchmarks": 0, "benchmarks.errors": 0, "benchmarks.files": 1, "benchmarks.images": 1, "benchmarks.precision": 1,
+    "benchmarks.progress": 1, "benchmarks.provenance": 1,
     "benchmarks.data": 1, "benchmarks.settings": 2, "benchmarks.runs": 3, "benchmarks.records": 4,
     "benchmarks.training": 5, "benchmarks.scoring": 6, "benchmarks.reporting": 7, "benchmarks.lecture": 8,
     "benchmarks.commands": 9, "benchmarks.__main__": 10,

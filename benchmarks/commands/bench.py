@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from benchmarks import records, runs, settings
-from benchmarks.commands.run import output_folder, suite_of, train_suite
+from benchmarks.commands.run import output_folder, parse_shard, suite_of, train_suite
 
 MANIFOLD = ("vae-dense", 0)  # (model, seed) of the extra run with a 2-d latent, in OUT/extras
 
@@ -22,7 +22,7 @@ def main(args) -> int:
     if args.dry_run:
         from benchmarks.commands.plan import describe
 
-        print(describe(suite, out, args.shard))
+        print(describe(suite, out, parse_shard(args.shard)))
         return 0
     statuses = train_suite(args, suite, out)
     print("training the 2-d-latent VAE for the manifold figure")

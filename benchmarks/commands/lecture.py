@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks import files, records
+from benchmarks import files, progress, records
 from benchmarks.lecture import checks
 from benchmarks.lecture.figures import fig_conv, fig_elbo, fig_generator_loss, fig_kl, fig_runs, fig_variance
 from benchmarks.reporting import plots
@@ -21,9 +21,13 @@ def run_all(out: Path, loaded: records.Loaded | None = None, fast: bool = False)
     files.trace(f"lecture {out}")
     files.sweep_stale(out)
     mc = {"mc_samples": 20_000} if fast else {}
+    progress.note("lecture: the ELBO identities")
     elbo_rows, elbo = checks.elbo_identities(**mc)
+    progress.note("lecture: the Gaussian KL formula")
     kl_rows, kl = checks.kl_formula(**({"mc_samples": 5_000} if fast else {}))
+    progress.note("lecture: reparameterization against the score function")
     rep_rows, rep = checks.reparameterization(**({"n_mean": 40_000, "sizes": (10, 100), "reps": 50} if fast else {}))
+    progress.note("lecture: Conv2DTranspose as the adjoint of Conv2D, and the generator losses' gradients")
     conv_rows, conv = checks.conv_adjoint()
     gen_rows, gen = checks.generator_gradients()
     table = pd.DataFrame(elbo_rows + kl_rows + rep_rows + conv_rows + gen_rows)
@@ -35,6 +39,7 @@ def run_all(out: Path, loaded: records.Loaded | None = None, fast: bool = False)
     run_fig = fig_runs(loaded.frames("steps"), loaded.frames("curve")) if loaded is not None else None
     if run_fig is not None:
         figures["gan-minimax-runs"] = (run_fig, "gan-dense vs gan-dense-minimax training curves")
+    progress.note(f"lecture: {len(figures)} figures into {out}")
     for name, (fig, _) in figures.items():
         plots.save(fig, out, name)
     shown = table.assign(quantity=table["quantity"].str.replace("|", r"\|", regex=False),

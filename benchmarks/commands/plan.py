@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import files, settings
-from benchmarks.commands.run import parse_shard
 
 
 def measured_rates(out: Path) -> tuple[dict, str]:
@@ -23,8 +22,8 @@ def measured_rates(out: Path) -> tuple[dict, str]:
     return {}, "no measured images/s (run `perf`, or a bench, first)"
 
 
-def describe(suite: dict, out: Path, shard: str | None) -> str:
-    grid = [(m, s) for m in suite["models"] for s in suite["seeds"]][parse_shard(shard)[0]::parse_shard(shard)[1]]
+def describe(suite: dict, out: Path, shard: tuple[int, int] = (0, 1)) -> str:
+    grid = [(m, s) for m in suite["models"] for s in suite["seeds"]][shard[0]::shard[1]]
     rates, source = measured_rates(out)
     lines, total_images, total_seconds, unknown = [], 0, 0.0, []
     for model, seed in grid:

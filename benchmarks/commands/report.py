@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks import errors, files, records, runs
+from benchmarks import errors, files, progress, records, runs
 from benchmarks.errors import UserError
 from benchmarks.reporting import deck, figures, findings, papers, tables
 
@@ -27,6 +27,7 @@ def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None)
     files.sweep_stale(out)
     loaded = loaded or records.load(out)
     spec = loaded.dataset()
+    progress.note(f"report: tables of {len(loaded.runs)} runs in {out}")
     summary = tables.aggregate(tables.collect(loaded))
     configs = [r.config for r in loaded.runs]
     machine = findings.machine(summary, configs)
@@ -37,8 +38,10 @@ def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None)
     papers.write(out, summary, _suite_note(configs, machine), spec)
     extras = records.load(runs.extras_dir(out))
     problems = [line for _, line in (*loaded.damaged, *extras.damaged)]
+    progress.note(f"report: figures into {out}/figures")
     _, facts, drawn = figures.all_figures(out, loaded, extras, summary, data_dir, machine, spec)
     problems += drawn
+    progress.note(f"report: the deck, {out}/slides.pdf")
     deck.build(out, summary, loaded, facts, spec, machine, problems)
     for line in problems:
         errors.report(line)

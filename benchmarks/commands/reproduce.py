@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 
 from benchmarks import errors, records
-from benchmarks.commands.run import output_folder, suite_of, train_suite
+from benchmarks.commands.run import output_folder, parse_shard, suite_of, train_suite
 from benchmarks.data.mnist import MNIST
 from benchmarks.errors import Damaged, UserError
 
@@ -46,7 +46,7 @@ def main(args) -> int:
     if args.dry_run:
         from benchmarks.commands.plan import describe
 
-        print(describe(suite, out, args.shard))
+        print(describe(suite, out, parse_shard(args.shard)))
         return 0
     start = time.perf_counter()
     statuses = train_suite(args, suite, out)

@@ -61,7 +61,7 @@ def main(args) -> int:
         from benchmarks.commands.plan import describe
 
         suite = suite_of(args)
-        print(describe(suite, output_folder(args, suite), args.shard))
+        print(describe(suite, output_folder(args, suite), parse_shard(args.shard)))
         return 0
     statuses = train_suite(args, suite_of(args))
     return 2 if "damaged" in statuses.values() else 0

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from benchmarks import errors, files, provenance, records, runs
+from benchmarks import errors, files, progress, provenance, records, runs
 from benchmarks.data.mnist import FIT, MNIST, VALIDATION, Dataset, dataset, load_mnist
 from benchmarks.data.pipeline import binarize_once, to_unit
 from benchmarks.errors import Damaged, Interrupted, UserError
@@ -134,9 +134,11 @@ def vae_likelihood(model, x_binary, k: int, iwae_images: int, batch: int = 500) 
                            for i in range(0, len(x_binary), batch)])
     bounds, step = [], max(1, min(batch, 20_000 // k))
     end = min(iwae_images, len(x_binary))
-    for i in range(0, end, step):
-        log_w = log_weights(tf.constant(x_binary[i : min(i + step, end)]), k, seed=tf.constant(i))
-        bounds.append((tf.reduce_logsumexp(log_w, axis=0) - np.log(k)).numpy())
+    with progress.task(f"IWAE bound, k = {k}, on {end:,} test images", -(-end // step), "chunks") as advance:
+        for i in range(0, end, step):
+            log_w = log_weights(tf.constant(x_binary[i : min(i + step, end)]), k, seed=tf.constant(i))
+            bounds.append((tf.reduce_logsumexp(log_w, axis=0) - np.log(k)).numpy())
+            advance()
     iwae = np.concatenate(bounds)
     se = lambda v: float(v.std(ddof=1) / np.sqrt(len(v)))
     return {"test_elbo": float(elbo.mean()), "test_elbo_se": se(elbo), "iwae_bound": float(iwae.mean()),
@@ -188,6 +190,7 @@ def score_run(record: records.RunRecord, refs_factory, force: bool = False) -> s
     start = time.perf_counter()
     refs = refs_factory(record.dataset)
     images = check_samples(runs.read_samples(run_dir, samples_bytes), run_dir / runs.SAMPLES)
+    progress.note(f"scoring {config['model']} seed {config['seed']}: sample metrics of {len(images):,} samples")
     result = {**base, **sample_metrics(images, refs)}
     result["sample_seconds"] = time.perf_counter() - start
     parameters = record.status.get("parameters")  # recorded by the harness
@@ -195,6 +198,7 @@ def score_run(record: records.RunRecord, refs_factory, force: bool = False) -> s
         model = record.model_weights()
         parameters = parameter_count(model)
         if config["family"] == "vae":
+            progress.note(f"scoring {config['model']} seed {config['seed']}: test ELBO and IWAE bound")
             result.update(vae_likelihood(model, refs.test_binary, config["eval"]["iwae_k"],
                                          config["eval"]["likelihood_images"]))
     result["parameters"] = parameters

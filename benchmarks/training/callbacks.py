@@ -14,7 +14,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from benchmarks import files, runs
+from benchmarks import files, progress, runs
 from benchmarks.errors import UserError
 from benchmarks.images import png_bytes
 
@@ -129,6 +129,25 @@ class EvaluationPoints(keras.callbacks.Callback):
             with self.clock.paused():
                 self.evaluate(images, self.start_seconds + self.clock.elapsed())
             self.point = self.next_point(images)
+
+
+class PassProgress(keras.callbacks.Callback):
+    """A pass's steps as they go (`benchmarks.progress`). Runs after the StepClock."""
+
+    def __init__(self, clock: StepClock, label: str, total: int):
+        super().__init__()
+        self.clock, self.label, self.total = clock, label, total
+
+    def on_train_begin(self, logs=None):
+        self.task = progress.task(self.label, self.total, "steps")
+        self.advance, self.done = self.task.__enter__(), 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.advance(self.clock.steps - self.done)
+        self.done = self.clock.steps
+
+    def on_train_end(self, logs=None):
+        self.task.__exit__(None, None, None)
 
 
 class StepLog(keras.callbacks.Callback):

@@ -26,13 +26,14 @@ import pandas as pd
 import tensorflow as tf
 
 import models
-from benchmarks import files, precision, provenance, runs, settings
+from benchmarks import files, precision, progress, provenance, runs, settings
 from benchmarks.errors import UserError
 from benchmarks.training import loops
 from benchmarks.training.callbacks import (
     Checkpoint,
     EvaluationPoints,
     Interrupts,
+    PassProgress,
     SampleGrid,
     StepClock,
     StepLog,
@@ -145,6 +146,9 @@ class Run:
             point = {"images": images, "epoch": images / epoch_images, "train_seconds": seconds}
             for evaluator in evaluators:
                 point.update(evaluator(evaluated, point["epoch"]))
+            shown = " ".join(f"{k}={v:.4g}" for k, v in point.items() if k not in ("images", "epoch", "train_seconds"))
+            progress.note(f"{self.config['model']} seed {self.config['seed']}: evaluated at {images:,} images"
+                          f"{(': ' + shown) if shown else ''}")
             write_frame(evaluated, self.folder, images, self.config["grid_samples"])
             self._record(points, point, runs.CURVE)
 
@@ -165,9 +169,11 @@ class Run:
                               max(1, data.steps // self.config["log_points"]), [m.name for m in model.metrics])
                 inside = [EvaluationPoints(clock, epoch * epoch_images, train_seconds, data.batch_size,
                                            _next_point(self.config, epoch_images), evaluate)] if evaluators else []
+                label = f"{self.config['model']} seed {self.config['seed']} epoch {epoch + 1}/{self.config['epochs']}"
                 logs = loops.train_pass(model, data.epoch(epoch, noise=model.training_noise), self.config["loop"],
                                         self.config["steps_per_execution"], self.config["jit_compile"],
-                                        [clock, log, *inside, *keras_callbacks, interrupts])
+                                        [clock, PassProgress(clock, label, data.steps), log, *inside,
+                                         *keras_callbacks, interrupts])
                 interrupts.check()  # a pass cut short is not recorded
                 row = self._history_row(epoch, train_seconds, clock, logs, data.batch_size, traced)
                 if rate is not None:

@@ -347,7 +347,7 @@ def test_cli_configuration_error_exit_2(tmp_path):
         parse_shard("3")
 
 
-TIMING = ("train_seconds", "epoch_seconds", "warmup_seconds", "images_per_sec")
+TIMING = ("train_seconds", "epoch_seconds", "warmup_seconds", "images_per_sec", "ended_at")
 
 
 def test_the_same_seed_gives_the_same_history_without_the_determinism_flag(tmp_path, mnist_dir):
