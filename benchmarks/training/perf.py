@@ -37,8 +37,10 @@ SETTINGS = {
 }
 LOOP_SETTINGS = ("fit", "compiled", "compiled, XLA")
 BUDGET = 20.0  # seconds: a timed pass stops at the first chunk end past it (at least 2 chunks)
-XLA_PROBE_CHUNK = 2  # steps per call of XLA where the suite does not train with it (XLA's CPU
-# convolutions ran about 40x slower than oneDNN's: a 16-step chunk of the conv GAN takes minutes)
+XLA_PROBE_CHUNK = 2  # XLA where the suite does not train with it is probed first at this many steps
+# per call; a full chunk is measured only if the probe says it takes at most XLA_CHUNK_SECONDS
+# (XLA's CPU convolutions ran about 40x slower than oneDNN's: a 16-step chunk of the conv GAN takes minutes)
+XLA_CHUNK_SECONDS = 10.0
 
 
 class Deadline(keras.callbacks.Callback):
@@ -72,13 +74,27 @@ def setting_config(config: dict, setting: str) -> dict:
         changed["loop"] = loop
     if jit is not None:
         changed["jit_compile"] = jit
-    if setting == "compiled, XLA" and not (config["loop"] == "compiled" and config["jit_compile"]):
-        changed["steps_per_execution"] = min(config["steps_per_execution"], XLA_PROBE_CHUNK)
     return changed
 
 
-def images_per_second(config: dict, data: EpochData, setting: str) -> float:
-    """Steady-state images/s of one freshly built model under `setting` (first chunks apart)."""
+def probed(setting: str, config: dict) -> bool:
+    """Whether `setting` is XLA where the suite does not train with it (so it is probed first)."""
+    return setting == "compiled, XLA" and not (config["loop"] == "compiled" and config["jit_compile"])
+
+
+def images_per_second(config: dict, data: EpochData, setting: str) -> tuple[float, int]:
+    """Steady-state images/s of one freshly built model under `setting` (first chunks apart),
+    and the steps per call it ran; XLA where the suite does not use it is first probed at
+    `XLA_PROBE_CHUNK` steps per call, and measured at the full chunk only where that is quick."""
+    if probed(setting, config):
+        small = {**config, "steps_per_execution": min(config["steps_per_execution"], XLA_PROBE_CHUNK)}
+        rate = _images_per_second(small, data, setting)
+        if config["steps_per_execution"] * config["batch_size"] / rate > XLA_CHUNK_SECONDS:
+            return rate, small["steps_per_execution"]
+    return _images_per_second(config, data, setting), config["steps_per_execution"]
+
+
+def _images_per_second(config: dict, data: EpochData, setting: str) -> float:
     _, deterministic, loop, _ = SETTINGS[setting]
     config = setting_config(config, setting)
     set_determinism(deterministic)
@@ -125,10 +141,11 @@ def pass_overhead(config: dict, x_fit: np.ndarray, binarize: bool, passes: int =
 def measure(config: dict, x_fit: np.ndarray, steps: int, reps: int, binarize: bool) -> dict:
     steps = max(steps, 3 * config["steps_per_execution"])  # at least 2 chunks past the first
     data = EpochData(x_fit, config["family"], config["batch_size"], seed=0, binarize=binarize, max_steps=steps)
-    measured = {s: [] for s in SETTINGS}
+    measured, chunks = {s: [] for s in SETTINGS}, {}
     for _ in range(reps):  # interleaved: each rep measures every setting once
         for setting in SETTINGS:
-            measured[setting].append(images_per_second(config, data, setting))
+            rate, chunks[setting] = images_per_second(config, data, setting)
+            measured[setting].append(rate)
     set_determinism(False)
     model = models.build(config["model"], **config["hyperparameters"])
     model.sample(1)
@@ -137,6 +154,7 @@ def measure(config: dict, x_fit: np.ndarray, steps: int, reps: int, binarize: bo
            "steps per call": config["steps_per_execution"],
            "gflop_per_step": step_flops(model, next(iter(data.epoch(0, noise=model.training_noise)))) / 1e9}
     row.update({f"img/s {s}": float(np.median(v)) for s, v in measured.items()})
+    row["XLA steps per call"] = chunks["compiled, XLA"]
     row["rep spread"] = max((max(v) - min(v)) / np.median(v) for v in measured.values())  # the noise floor
     row["compiled, XLA / fit"] = row["img/s compiled, XLA"] / row["img/s fit"]
     row["bf16 / float32"] = row["img/s mixed_bfloat16"] / row["img/s float32"]
