@@ -79,14 +79,17 @@ def build_parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
     parser.add_argument("--verbose", action="store_true", help="keep TensorFlow's own log lines (off by default)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("data", help="load a dataset and print its source, shapes and class counts")
+    p = sub.add_parser("data", help="load a dataset and print its source, shapes and class counts",
+                       epilog="example: python -m benchmarks data --dataset fashion-mnist")
     p.add_argument("--dataset", choices=DATASET_NAMES, default=MNIST.name)
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
-    p = sub.add_parser("run", help="train a suite's grid of (model, seed) runs")
+    p = sub.add_parser("run", help="train a suite's grid of (model, seed) runs",
+                       epilog="example: python -m benchmarks run --suite smoke --models vae-dense --seeds 0 1")
     _add_run_args(p, None)
 
-    p = sub.add_parser("perf", help="steady-state throughput, FLOPs per step and share of peak")
+    p = sub.add_parser("perf", help="steady-state throughput, FLOPs per step and share of peak",
+                       epilog="example: python -m benchmarks perf --models vae-dense --add paper:vae-burda --reps 3")
     p.add_argument("--suite", default="default")
     p.add_argument("--models", nargs="+")
     p.add_argument("--steps", type=int, default=40, help="timed steps per model and setting")
@@ -100,17 +103,20 @@ def build_parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
                    "results/<suite>/, so no suite overwrites another's committed table)")
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
-    p = sub.add_parser("feature-net", help="check or retrain a dataset's pinned feature network")
+    p = sub.add_parser("feature-net", help="check or retrain a dataset's pinned feature network",
+                       epilog="example: python -m benchmarks feature-net --dataset mnist")
     p.add_argument("--train", action="store_true", help="retrain it (seed 0) as a candidate to pin")
     p.add_argument("--dataset", choices=DATASET_NAMES, default=MNIST.name)
     p.add_argument("--data-dir", help=DATA_DIR_HELP)
 
-    p = sub.add_parser("score", help="write metrics.json for every finished run")
+    p = sub.add_parser("score", help="write metrics.json for every finished run",
+                       epilog="example: python -m benchmarks score results/smoke")
     p.add_argument("path", nargs="?", default="results", help="an output folder or one run folder")
     p.add_argument("--data-dir")
     p.add_argument("--force", action="store_true", help="rescore runs whose metrics are current")
 
-    p = sub.add_parser("report", help="aggregate metrics into tables and figures")
+    p = sub.add_parser("report", help="aggregate metrics into tables and figures",
+                       epilog="example: python -m benchmarks report results/smoke")
     p.add_argument("path", nargs="?", default="results")
     p.add_argument("--data-dir", help="MNIST folder (test digits for the VAE interpolations)")
 
@@ -129,15 +135,18 @@ def build_parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
     p.add_argument("--interpolate", action="store_true", help="a latent interpolation: rows from one prior draw "
                    "to another")
 
-    p = sub.add_parser("lecture", help="numerical checks of the theory, with figures")
+    p = sub.add_parser("lecture", help="numerical checks of the theory, with figures",
+                       epilog="example: python -m benchmarks lecture --out /tmp/lecture")
     p.add_argument("--out", default=None, help="default: results/lecture")
     p.add_argument("--runs", default="results", help="benchmark output with gan runs to compare")
 
-    p = sub.add_parser("bench", help="run, score and report a suite, then the lecture experiments")
+    p = sub.add_parser("bench", help="run, score and report a suite, then the lecture experiments",
+                       epilog="example: python -m benchmarks bench --suite smoke --dry-run")
     _add_run_args(p, "default")
 
     p = sub.add_parser("reproduce", help="reproduce Burda et al.'s VAE likelihood and Goodfellow et al.'s Parzen "
-                       "protocol (the paper suite) into results/paper/")
+                       "protocol (the paper suite) into results/paper/",
+                       epilog="example: python -m benchmarks reproduce --dry-run")
     _add_run_args(p, "paper")
     return parser
 

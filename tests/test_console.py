@@ -39,3 +39,13 @@ def test_a_dry_run_prints_the_grid_and_its_budgets_and_trains_nothing(name, tmp_
     # the smoke suite: 2 epochs of 256 images (4 batches of 64) per run
     assert "vae-dense seed 0: 2 epoch(s) x 256 images = 512 images, batch 64" in text
     assert "in all 2,560 training images" in text
+
+
+@pytest.mark.parametrize("name", ["data", "run", "perf", "feature-net", "score", "report", "sample", "status",
+                                  "lecture", "bench", "reproduce"])
+def test_every_command_help_shows_an_example(name, capsys):
+    from benchmarks.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main([name, "--help"])
+    assert "example: python -m benchmarks " + name in capsys.readouterr().out.replace("\n", " ")
