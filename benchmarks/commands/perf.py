@@ -72,7 +72,8 @@ def findings(table: pd.DataFrame) -> list[str]:
         "- **Per-pass overhead** outside the training clock (setting up the pass; at a save the tables, the "
         f"checkpoint and the sample grid), on 4-step passes: {each.min():.2f} to {each.max():.2f} s when every "
         f"pass saves, {overhead.min():.2f} to {overhead.max():.2f} s at each model's `save_every_seconds`.",
-        f"- **Op determinism**: the flag changed throughput by {-cost.max():+.0%} to {-cost.min():+.0%} "
+        f"- **Op determinism** (against the model's loop without XLA, which the flag turns off): the flag changed "
+        f"throughput by {-cost.max():+.0%} to {-cost.min():+.0%} "
         f"(median {-cost.median():+.0%}); for scale, one setting's repetitions spread by up to "
         f"{table['rep spread'].max():.0%} of their median (*rep spread*) on this machine. Without the flag the "
         "same suite and seed give a bit-identical history.csv and samples.npz (the guard test in "
