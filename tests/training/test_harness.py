@@ -147,6 +147,18 @@ def test_the_default_suite_gives_every_model_whole_epochs_and_at_least_6_points(
         assert points == sorted(set(points)), model
 
 
+def test_an_interval_of_many_epochs_keeps_to_its_multiples():
+    from benchmarks.training.harness import evaluation_points
+
+    # the Burda run: 60,000 images a pass, a point every 30 passes (1,800,000 images), 3,280 passes
+    config = {"epochs": 3280, "eval_every_images": 1_800_000}
+    points = evaluation_points(config, 60_000)
+    assert points[:3] == [0, 1_800_000, 3_600_000] and points[-1] == 3280 * 60_000
+    assert len(points) == 1 + 109 + 1  # 0, the 109 multiples of 30 passes below 3,280, and the end
+    # an interval shorter than an epoch still adds each epoch's end
+    assert evaluation_points({"epochs": 2, "eval_every_images": 128}, 192) == [0, 128, 192, 256, 384]
+
+
 def test_evaluation_time_is_not_training_time():
     from benchmarks.training.callbacks import StepClock
 
