@@ -78,11 +78,14 @@ def test_the_default_output_folder_is_per_dataset(tmp_path, monkeypatch):
     from benchmarks.commands.run import output_folder
     from benchmarks.settings import load_suite
 
-    suite = load_suite("smoke")
-    assert str(output_folder(argparse.Namespace(out=None), load_suite("smoke", dataset="fashion-mnist"))) == \
+    suite = load_suite("default")
+    assert str(output_folder(argparse.Namespace(out=None), load_suite("default", dataset="fashion-mnist"))) == \
         "results/fashion-mnist"
     assert str(output_folder(argparse.Namespace(out=None), suite)) == "results"
     assert str(output_folder(argparse.Namespace(out=str(tmp_path)), suite)) == str(tmp_path)
+    # any other suite: its own folder under the dataset's (tests/test_safe_defaults.py has the rest)
+    assert str(output_folder(argparse.Namespace(out=None), load_suite("smoke", dataset="fashion-mnist"))) == \
+        "results/fashion-mnist/smoke"
 
 
 def test_a_fashion_run_is_scored_in_fashion_features(fashion_out, fashion_dir):
