@@ -35,7 +35,7 @@ def test_the_command_line_flags_come_from_the_declaration():
     assert (suite["epochs"], suite["dtype"], suite["models"], suite["seeds"]) == (4, "float32", ["gan-dense"], [1, 2])
     assert all("epochs" not in t for t in suite["overrides"].values())  # the flag holds for every model
     flagged = {n for n, s in settings.SUITE.items() if s.flag is not None}
-    assert flagged == {"dataset", "models", "seeds", "epochs", "strategy", "dtype"}
+    assert flagged == {"dataset", "models", "seeds", "epochs", "strategy", "dtype", "loop"}
     with pytest.raises(SystemExit):
         build_parser().parse_args(["run", "--suite", "smoke", "--dtype", "fp16"])  # choices from the declaration
 
@@ -55,7 +55,8 @@ def test_a_resumed_run_may_change_its_speed_but_not_its_result(tmp_path):
     suite = settings.load_suite("smoke", dtype="float32")
     config = resolve_config(suite, "vae-dense", 0, "test")
     files.write_json(tmp_path / "config.json", {**config, "environment": {}})
-    faster = resolve_config(settings.changed(suite, steps_per_execution=8, strategy="mirrored"), "vae-dense", 0,
+    faster = resolve_config(settings.changed(suite, steps_per_execution=8, strategy="mirrored", save_every_seconds=60),
+                            "vae-dense", 0,
                             "elsewhere")
     Run(faster, tmp_path).check_config()  # speed only: the same run
     other = resolve_config(settings.changed(suite, batch_size=32), "vae-dense", 0, "test")
