@@ -88,15 +88,17 @@ def table(out: Path, suite: dict) -> pd.DataFrame:
 
 
 def eta(frame: pd.DataFrame) -> str:
-    """Seconds left at each run's images/s (else its model's median, else the grid's)."""
+    """Time left at each run's images/s, else its model's median; a model with no measured
+    images/s yet is named, not guessed from another model's."""
     rate = frame["images/s"].fillna(frame.groupby("model")["images/s"].transform("median"))
-    rate = rate.fillna(frame["images/s"].median())
-    left = (frame["total"] - frame["images"]).where(~frame.get("finished", False).fillna(False).astype(bool), 0)
-    if (left > 0).any() and rate[left > 0].isna().any():
-        return "no run has measured its images/s yet"
-    seconds = float((left / rate).where(left > 0, 0).sum())
+    done = frame.get("finished", pd.Series(False, index=frame.index)).fillna(False).astype(bool)
+    left = (frame["total"] - frame["images"]).where(~done, 0)
+    known = (left > 0) & rate.notna()
+    seconds = float((left[known] / rate[known]).sum())
     hours, rest = divmod(int(seconds), 3600)
-    return f"about {hours} h {rest // 60:02d} min at the runs' measured images/s, one run at a time"
+    text = f"about {hours} h {rest // 60:02d} min at the runs' measured images/s, one run at a time"
+    unknown = sorted(set(frame.loc[(left > 0) & rate.isna(), "model"]))
+    return text + (f", not counting {', '.join(unknown)} (no measured images/s yet)" if unknown else "")
 
 
 def main(args) -> int:
