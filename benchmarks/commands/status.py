@@ -49,8 +49,9 @@ def run_state(folder: Path, planned: dict, held: set) -> dict:
     epoch_images = planned["train_images"] // planned["batch_size"] * planned["batch_size"]
     row = {"epochs": planned["epochs"], "done": 0, "images": 0, "total": planned["epochs"] * epoch_images,
            "images/s": np.nan}
+    holder = running(folder, held)
     if not (folder / runs.CONFIG).exists():
-        return {**row, "state": "not started" if not running(folder, held) else f"running ({running(folder, held)})"}
+        return {**row, "state": f"running ({holder})" if holder else "not started"}
     try:
         config = runs.read_config(folder)
         status = runs.read_status_file(folder)
@@ -63,7 +64,6 @@ def run_state(folder: Path, planned: dict, held: set) -> dict:
                images=done * epoch_images)
     if history is not None and "images_per_sec" in history:
         row["images/s"] = float(history["images_per_sec"].median())
-    holder = running(folder, held)
     if status["status"] in ("finished", "diverged"):
         state = status["status"] + (f" ({status['reason']})" if status.get("reason") else "")
         row["images"] = row["total"] if status["status"] == "finished" else row["images"]

@@ -35,7 +35,6 @@ SETTINGS = {
     "float32, op determinism": ("float32", True, "suite", False),  # op determinism turns XLA off
     "bare step": (None, False, None, False),
 }
-LOOP_SETTINGS = ("fit", "compiled", "compiled, XLA")
 BUDGET = 20.0  # seconds: a timed pass stops at the first chunk end past it (at least 2 chunks)
 XLA_PROBE_CHUNK = 2  # XLA where the suite does not train with it is probed first at this many steps
 # per call; a full chunk is measured only if the probe says it takes at most XLA_CHUNK_SECONDS
@@ -66,8 +65,7 @@ def step_flops(model, batch) -> int:
 
 
 def setting_config(config: dict, setting: str) -> dict:
-    """The run's config under `setting`: its loop and XLA (`suite`: as the suite sets them);
-    XLA where the suite does not compile with it runs `XLA_PROBE_CHUNK` steps per call."""
+    """The run's config under `setting`: its precision, loop and XLA (`suite`: as the suite sets them)."""
     policy, _, loop, jit = SETTINGS[setting]
     changed = {**config, "dtype": policy or config["dtype"]}
     if loop not in (None, "suite"):
