@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 
@@ -57,14 +58,46 @@ def batch_and_noise(model, data):
     return data, model.training_noise(tf.shape(data)[0], seed)
 
 
+_SHARED = {}  # (architecture, method, non-tensor arguments) -> (template model, tf.function)
+
+
 def compiled(model, method: str):
-    """`model.<method>` as a tf.function, made once per model object: evaluation in graph
-    mode, where the conv networks run several times faster than eagerly. Arguments that
-    change between calls (seeds) should be tensors, so it is traced once per input shape."""
-    cache = model.__dict__.setdefault("_compiled", {})  # plain attribute: not tracked by Keras
-    if method not in cache:
-        cache[method] = tf.function(getattr(model, method), reduce_retracing=True)
-    return cache[method]
+    """`model.<method>` in graph mode, where the conv networks run several times faster than
+    eagerly. Pass arguments positionally; tensors (and arrays) may differ between calls in
+    their first dimension and values, anything else is part of the graph.
+
+    One graph serves every model of the same architecture (`model.architecture`, set by
+    `models.build`): traced once, on the first such model, with the variables' values as
+    inputs (`keras.StatelessScope`) and a batch dimension of any size, it takes each later
+    model's own values. Scoring loads one model object per run, and with a graph per object
+    TensorFlow traced each method again for every run, and for each new chunk size, and
+    warned of retracing. A model without `architecture` gets graphs of its own."""
+    key = getattr(model, "architecture", None)
+    cache = _SHARED if key else model.__dict__.setdefault("_compiled", {})  # plain attribute: untracked
+
+    def call(*args):
+        tensor = [tf.is_tensor(a) or isinstance(a, np.ndarray) for a in args]
+        static = tuple(None if t else a for t, a in zip(tensor, args))
+        inputs = [tf.convert_to_tensor(a) for t, a in zip(tensor, args) if t]
+        if (key, method, static) not in cache:
+            template = model
+
+            def stateless(values, *tensors):
+                it = iter(tensors)
+                full = [next(it) if s is None else s for s in static]
+                with keras.StatelessScope(state_mapping=list(zip(template.variables, values))):
+                    return getattr(template, method)(*full)
+
+            any_batch = lambda x: tf.TensorSpec([None, *x.shape[1:]] if x.shape.rank else [], x.dtype)
+            signature = [[tf.TensorSpec(v.shape, v.dtype) for v in template.variables]] + [any_batch(x) for x in inputs]
+            cache[key, method, static] = template, tf.function(stateless, input_signature=signature)
+        template, graph = cache[key, method, static]
+        if model is not template and [(v.shape, v.dtype) for v in model.variables] != [
+                (v.shape, v.dtype) for v in template.variables]:
+            raise ValueError(f"{model.name}: its variables differ from those of its architecture {key}")
+        return graph([v.value for v in model.variables], *inputs)
+
+    return call
 
 
 def sample_in_chunks(draw, n: int, chunk: int = 1000):

@@ -136,7 +136,7 @@ def vae_likelihood(model, x_binary, k: int, iwae_images: int, batch: int = 500) 
     end = min(iwae_images, len(x_binary))
     with progress.task(f"IWAE bound, k = {k}, on {end:,} test images", -(-end // step), "chunks") as advance:
         for i in range(0, end, step):
-            log_w = log_weights(tf.constant(x_binary[i : min(i + step, end)]), k, seed=tf.constant(i))
+            log_w = log_weights(tf.constant(x_binary[i : min(i + step, end)]), k, tf.constant(i))
             bounds.append((tf.reduce_logsumexp(log_w, axis=0) - np.log(k)).numpy())
             advance()
     iwae = np.concatenate(bounds)
