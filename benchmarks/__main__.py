@@ -20,7 +20,7 @@ DATA_DIR_HELP = ("folder of the dataset's IDX files (else $MNIST_DIR or $FASHION
                  "/usr/share/datasets/fashion-mnist, else Keras)")
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-LIGHT = {"status"}  # commands that never import TensorFlow
+LIGHT = {"status", "compare"}  # commands that never import TensorFlow
 
 
 def import_tensorflow(verbose: bool) -> None:
@@ -124,6 +124,16 @@ def build_parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
                        epilog="example: python -m benchmarks status /shared/genbench --suite default")
     p.add_argument("path", nargs="?", default="results", help="the output folder (default: results)")
     p.add_argument("--suite", default="default", help="the suite whose grid it is (default: default)")
+
+    p = sub.add_parser("compare", help="two reports of one suite side by side: each metric's difference in "
+                       "pooled std", epilog="example: python -m benchmarks compare results /tmp/bf16 --out "
+                       "results/precision.md")
+    p.add_argument("a", help="an output folder with summary.csv")
+    p.add_argument("b", help="another output folder with summary.csv")
+    p.add_argument("--metrics", nargs="+", help="summary metrics to compare (default: fid kid test_elbo "
+                   "iwae_bound precision recall images_per_sec)")
+    p.add_argument("--out", help="write FILE.md (default: print the table)")
+    p.add_argument("--title", default="Two runs of one suite compared", help="the title of --out")
 
     p = sub.add_parser("sample", help="write samples (or a latent interpolation) of a finished run",
                        epilog="example: python -m benchmarks sample results/runs/gan-conv/seed-0 --n 64 --out gan.png")

@@ -42,7 +42,7 @@ def test_a_dry_run_prints_the_grid_and_its_budgets_and_trains_nothing(name, tmp_
 
 
 @pytest.mark.parametrize("name", ["data", "run", "perf", "feature-net", "score", "report", "sample", "status",
-                                  "lecture", "bench", "reproduce"])
+                                  "lecture", "bench", "reproduce", "compare"])
 def test_every_command_help_shows_an_example(name, capsys):
     from benchmarks.__main__ import main
 
