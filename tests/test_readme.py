@@ -92,3 +92,16 @@ def test_the_readme_results_tables_are_the_committed_summaries():
                 for (value, decimals), want in zip(found, expected):
                     assert abs(value - want) <= 0.5 * 10 ** -decimals + 1e-9, \
                         f"README {folder} {model} {title}: {cell}, the summary says {want}"
+
+
+def test_each_time_breakdown_in_the_readme_adds_up_to_its_total():
+    """'took 11 min 9 s (669 s): 53 s of tox set-up, 454 s of training …, 118 s of scoring, 38 s
+    of lecture …': the parts sum to the total, to the rounding of each part."""
+    text = " ".join(README.split())
+    found = re.findall(r"(\d+) min (\d+) s \((\d+) s in all\): ((?:\d+ s of [^,;]+?[,;] ?)+?(?:and )?\d+ s of [^.;)]+)",
+                       text)
+    assert len(found) >= 2, "the README gives the bench's time breakdown for MNIST and for Fashion-MNIST"
+    for minutes, seconds, total, parts in found:
+        assert int(minutes) * 60 + int(seconds) == int(total), (minutes, seconds, total)
+        values = [int(v) for v in re.findall(r"(\d+) s of ", parts)]
+        assert abs(sum(values) - int(total)) <= len(values) // 2 + 1, f"{parts}: {sum(values)} s, not {total} s"

@@ -260,12 +260,8 @@ def table_figure(cells: pd.DataFrame, title: str) -> plt.Figure:
     ax = axes[0][0]
     ax.axis("off")
     text = cells.map(lambda v: str(v).replace("**", ""))
-    widest = lambda c: max(*(len(line) for line in str(c).split("\n")), *(len(v) for v in text[c]))
-    chars = np.array([widest(c) + (5 if i == 0 else 3) for i, c in enumerate(cells.columns)], float)  # + margins
-    shown = ax.table(cellText=text.to_numpy(), colLabels=list(cells.columns), loc="center", cellLoc="center",
-                     colWidths=list(chars / chars.sum()))
+    shown = ax.table(cellText=text.to_numpy(), colLabels=list(cells.columns), loc="center", cellLoc="center")
     shown.auto_set_font_size(False)
-    shown.set_fontsize(18)
     shown.scale(1, 3.0)
     for (row, col), cell in shown.get_celld().items():
         cell.set_edgecolor("0.8")
@@ -278,5 +274,14 @@ def table_figure(cells: pd.DataFrame, title: str) -> plt.Figure:
             cell.set_text_props(color=REAL_COLOUR)
         if row > 0 and col == 0:
             cell.set_text_props(color=colour(cells.iat[row - 1, 0]), weight="bold")
+    shown.auto_set_column_width(list(range(len(cells.columns))))  # as wide as its widest text, bold included
+    engine = fig.get_layout_engine()
+    fig.set_layout_engine("none")  # constrained layout gives up on a table wider than the figure
+    for size in (18, 17, 16, 15, 14, 13, 12):  # the largest font at which the table fits the slide
+        shown.set_fontsize(size)
+        fig.canvas.draw()  # lays the table out: column widths from the text at this size
+        if shown.get_window_extent().width <= 0.96 * fig.bbox.width:
+            break
+    fig.set_layout_engine(engine)
     ax.set_title(title)
     return fig

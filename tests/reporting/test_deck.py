@@ -75,3 +75,22 @@ def test_a_slide_whose_figure_is_missing_is_left_out(tmp_path, missing):
             plots.save(fig, tmp_path / ("lecture" if name == "elbo-gap" else "figures"), name)
     names = [s.name for s in deck.slides(tmp_path, say.Facts(SUMMARY), "t", "s", None, [])]
     assert missing not in names and len(names) == 3
+
+
+def test_the_table_slide_fits_every_cell_text_inside_its_cell_and_the_table_inside_the_slide():
+    """The comparison table once clipped 'gan-dense-minimax' and let a two-line header run into
+    its neighbour: each text, bold included, must lie within its cell, and the table within the
+    figure, however long the names."""
+    cells = pd.DataFrame({"Model": ["vae-dense", "gan-dense-minimax", "real-data"], "FID ↓": ["24.6", "173.9", "0.3"],
+                          "Quick FID\nafter 1 epoch ↓": ["40", "174", "–"], "Precision ↑": ["0.69", "0.00", "0.85"],
+                          "Recall ↑": ["0.16", "**0.00**", "0.84"], "Digits\np ≥ 0.9 ↑": ["9.3", "1.0", "10.0"],
+                          "Test\nELBO ↑": ["**-116.7**", "–", "–"], "Train s": ["7", "8", "–"],
+                          "Trained in": ["float32", "mixed_bfloat16", "–"]})  # the deck's 9 columns
+    fig = plots.table_figure(cells, "a title")
+    fig.canvas.draw()
+    table = fig.axes[0].tables[0]
+    assert table.get_window_extent().x0 >= 0 and table.get_window_extent().x1 <= fig.bbox.width
+    for cell in table.get_celld().values():
+        box, text = cell.get_window_extent(), cell.get_text().get_window_extent()
+        assert box.x0 <= text.x0 and text.x1 <= box.x1, cell.get_text().get_text()
+    plt.close(fig)
