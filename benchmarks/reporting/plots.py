@@ -229,7 +229,8 @@ def mode_histograms(summary: pd.DataFrame, true: np.ndarray, classes: tuple = DI
     ax.set_title(f"Which {noun}s each model generates")
     handles, labels = ax.get_legend_handles_labels()  # the models first, in table order, then the true share
     order = sorted(range(len(labels)), key=lambda i: labels[i] == "true share")
-    ax.legend([handles[i] for i in order], [labels[i] for i in order], ncols=3, loc="upper right")
+    # beside the axes, not over them: a collapsed model's one bar reaches the top
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 

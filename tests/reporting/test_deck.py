@@ -94,3 +94,15 @@ def test_the_table_slide_fits_every_cell_text_inside_its_cell_and_the_table_insi
         box, text = cell.get_window_extent(), cell.get_text().get_window_extent()
         assert box.x0 <= text.x0 and text.x1 <= box.x1, cell.get_text().get_text()
     plt.close(fig)
+
+
+def test_the_classes_figure_keeps_its_legend_off_a_collapsed_models_bar():
+    """A collapsed GAN puts all its samples in one class: its bar reaches the top of the axes,
+    where the legend once hid it. The legend sits beside the axes."""
+    shares = {f"mode_hist_{d}_mean": [0.1, 1.0 if d == 9 else 0.0] for d in range(10)}
+    summary = pd.DataFrame({"model": ["vae-dense", "gan-dense-minimax"], **shares})
+    fig = plots.mode_histograms(summary, np.full(10, 0.1))
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
+    plt.close(fig)
