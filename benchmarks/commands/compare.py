@@ -3,6 +3,7 @@ e.g. `bench --dtype mixed_bfloat16 --out B` against the float32 results in A."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
@@ -37,6 +38,18 @@ def label(folder: Path, table: pd.DataFrame) -> str:
     return f"{folder} ({', '.join(dtypes)})" if dtypes else str(folder)
 
 
+def provenance(folder: Path) -> str:
+    """What summary.md says of the runs' commits and the machine, if it is there."""
+    try:
+        text = (Path(folder) / "summary.md").read_text()
+    except (OSError, UnicodeDecodeError):
+        return f"`{folder}`: no summary.md."
+    found = [m.group(0).rstrip(". ") for pattern in (r"Made by genbench:[^|\n]*?\.(?= |$)",
+                                                    r"Seconds and images/s were measured on[^:\n]*")
+             if (m := re.search(pattern, text))]
+    return f"`{folder}`: " + ("; ".join(found) if found else "summary.md names no commit or machine") + "."
+
+
 def main(args) -> int:
     a, b = Path(args.a), Path(args.b)
     ta, tb = read_summary(a), read_summary(b)
@@ -50,7 +63,8 @@ def main(args) -> int:
     command = shlex.join(["python", "-m", "benchmarks", "compare", str(a), str(b),
                           *(["--metrics", *args.metrics] if args.metrics else []), "--out", str(args.out)])
     doc = "\n".join([f"# {args.title}", "", compare.__doc__.split("\n\n")[0].replace("\n", " "), "",
-                     f"Command: `{command}`.", "", text, ""])
+                     f"Command: `{command}`.", "", f"- {provenance(a)}", f"- {provenance(b)}", "",
+                     text, ""])
     files.atomic_write_bytes(Path(args.out), doc.encode())
     print(f"wrote {args.out}")
     return 0

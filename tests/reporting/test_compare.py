@@ -58,6 +58,7 @@ def test_the_command_writes_a_markdown_table_and_refuses_a_missing_summary(tmp_p
     text = out.read_text()
     assert "difference in pooled std" in text and "(float32)" in text and "Command: `python -m benchmarks" in text
     assert text.count("| vae-dense") == 2 and text.count("| gan-dense") == 1
+    assert "no summary.md" in text  # where summary.md would name the commits and the machine
     assert main(["compare", str(tmp_path / "a"), str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and "report" in err[0]
