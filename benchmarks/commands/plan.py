@@ -36,11 +36,11 @@ def describe(suite: dict, out: Path, shard: tuple[int, int] = (0, 1)) -> str:
             total_seconds += images / rate
         else:
             unknown.append(model)
-        when = f"{images / rate / 60:.1f} min" if rate else "unknown"
+        when = f"about {images / rate / 60:.1f} min" if rate else "no measured images/s"
         lines.append(f"  {model} seed {seed}: {config['epochs']} epoch(s) x {epoch:,} images = {images:,} images, "
-                     f"batch {config['batch_size']}, {config['dtype']}, loop {config['loop']}; about {when}")
+                     f"batch {config['batch_size']}, {config['dtype']}, loop {config['loop']}; {when}")
     estimate = f"about {total_seconds / 60:.0f} min of training" + (
-        f" for the runs with a rate ({', '.join(sorted(set(unknown)))} unknown)" if unknown else "")
+        f" for the runs with a measured rate (not {', '.join(sorted(set(unknown)))})" if unknown else "")
     return "\n".join([f"dry run of suite {suite['name']} into {out}: {len(grid)} runs, nothing trained", *lines,
                       f"in all {total_images:,} training images; {estimate}, at {source}; evaluation "
                       "and scoring come on top"])
