@@ -77,6 +77,8 @@ def test_the_paper_folder_holds_both_comparisons(paper_out):
     nll = -vae["iwae_bound"]
     assert f"**{nll:.2f} nats against the paper's 86.76: {nll - 86.76:+.2f} nats (not within" in readme
     assert "ours last 1, 2 (3 passes)" in readme and "Machine: " in readme and "Theis" in readme
+    assert "Made by genbench: runs trained at commit " in readme  # provenance, and the precision of each run
+    assert "Trained vae-burda in float32, gan-conv in float32." in readme
     assert json.loads((out / "config-vae-burda.json").read_text())["hyperparameters"]["stages"] == [1, 2]
 
 

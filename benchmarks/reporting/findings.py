@@ -91,9 +91,10 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
 
 
 def made_by(configs: list) -> str:
-    """Which code trained the runs (the commits their config.json recorded) and which wrote
-    this report: one line for every table."""
-    trained = sorted({provenance.describe(c.get("environment", {})) for c in configs}) or ["no runs"]
+    """Which code trained the runs (the commits their config.json recorded, of every sitting
+    of a resumed run) and which wrote this report: one line for every table."""
+    trained = sorted({provenance.describe(s if isinstance(s, dict) else {}) for c in configs
+                      for s in (c.get("sittings") or [c.get("environment", {})])}) or ["no runs"]
     several = " (runs of several commits)" if len(trained) > 1 else ""
     return (f"runs trained at {', '.join(trained)}{several}; this report written at "
             f"{provenance.describe(provenance.commit())}")

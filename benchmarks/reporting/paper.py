@@ -17,7 +17,7 @@ from benchmarks import files
 from benchmarks.errors import UserError
 from benchmarks.images import tile
 from benchmarks.records import Loaded
-from benchmarks.reporting import plots
+from benchmarks.reporting import findings, plots
 from benchmarks.reporting.published import GAN as GOODFELLOW_GAN
 from benchmarks.reporting.published import GOODFELLOW
 from benchmarks.reporting.published import VAE as BURDA_VAE
@@ -107,9 +107,12 @@ def machine(config: dict) -> str:
             f" fp32 {peaks.get('float32', float('nan')):.0f}, bf16 {peaks.get('bfloat16', float('nan')):.0f} GFLOP/s")
 
 
-def _header(where: str) -> list[str]:
+def _header(where: str, configs: dict) -> list[str]:
+    precisions = ", ".join(f"{model} in {config.get('dtype', 'an unrecorded precision')}"
+                           for model, config in configs.items())
     return ["# Two published MNIST numbers, reproduced on this machine", "",
             "Made by `python -m benchmarks reproduce` (the `paper` suite); the run resumes where it was interrupted.",
+            f"Made by genbench: {findings.made_by(list(configs.values()))}. Trained {precisions}.",
             f"Machine: {where}.", ""]
 
 
@@ -188,7 +191,7 @@ def _files(ev: dict, n_samples: int) -> list[str]:
 def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
     vae, gan = loaded[VAE], loaded[GAN]
     n_samples = len(gan["samples"])
-    return "\n".join([*_header(machine(vae["config"])),
+    return "\n".join([*_header(machine(vae["config"]), {VAE: vae["config"], GAN: gan["config"]}),
                       *_burda(vae["metrics"], vae["config"], frame[frame["comparison"] == NLL], vae["history"]),
                       *_goodfellow(vae["metrics"], gan["metrics"], real, draws[VAE]["parzen_ll"], n_samples,
                                    frame[frame["comparison"] == PARZEN]),

@@ -44,6 +44,9 @@ from benchmarks.training.callbacks import (
 SAMPLES_SEED = 4321  # the noise of samples.npz
 
 
+SITTING_KEYS = ("commit", "dirty", "genbench", "cpu")  # what config.json's `sittings` keep of each
+
+
 def environment() -> dict:
     return {
         **provenance.versions(), "platform": platform.platform(), "cpu": precision.cpu_model(),
@@ -143,7 +146,9 @@ class Run:
         rows = self._resumed(runs.read_history, "epoch", epoch)
         points = self._resumed(runs.read_curve, "images", epoch * epoch_images)
         steps = self._resumed(runs.read_steps, "images", epoch * epoch_images)
-        files.write_json(self.folder / runs.CONFIG, {**self.config, "environment": environment()})
+        sitting, env = self._sitting(rows), environment()
+        files.write_json(self.folder / runs.CONFIG, {**self.config, "environment": env,
+                                                     "sittings": self._sittings(sitting, env)})
         evaluated = self._evaluation_model(model, strategy)
 
         def evaluate(images: int, seconds: float) -> None:  # one point of curve.csv, and its frame
@@ -164,7 +169,6 @@ class Run:
             [SampleGrid(self.folder, self.config["grid_samples"]), Checkpoint(self.folder, state, self),
              *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=evaluated)
         traced, interrupts, saved_at = False, Interrupts(), time.monotonic()
-        sitting = self._sitting(rows)
         while epoch < self.config["epochs"]:
             with interrupts.deferred():  # Ctrl-C stops at a step boundary; the last saved epoch is kept
                 rate = models.learning_rate(self.config["hyperparameters"], epoch)  # a staged schedule's
@@ -222,6 +226,18 @@ class Run:
         last checkpoint belong to an epoch that is trained again)."""
         old = read(self.folder) if upto > 0 else None
         return [] if old is None else old[old[column] <= upto].to_dict("records")
+
+    def _sittings(self, sitting: int, env: dict) -> list:
+        """config.json's `sittings`: the code and machine of every process that trained the run
+        (`environment` is the latest's), so a run resumed at another commit names both."""
+        earlier = []
+        if (self.folder / runs.CONFIG).exists():
+            stored = runs.read_config(self.folder)
+            earlier = [s for s in stored.get("sittings", []) if isinstance(s, dict) and s.get("sitting", 0) < sitting]
+            if not earlier and sitting > 1 and isinstance(stored.get("environment"), dict):
+                earlier = [{"sitting": sitting - 1, **{k: stored["environment"].get(k) for k in SITTING_KEYS}}]
+        return [*earlier, {"sitting": sitting, **{k: env.get(k) for k in SITTING_KEYS},
+                           "started_at": round(time.time(), 3)}]
 
     @staticmethod
     def _sitting(rows: list) -> int:

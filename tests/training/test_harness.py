@@ -412,6 +412,25 @@ def test_an_auto_run_resumed_on_a_node_whose_probe_differs_goes_on_in_its_first_
     assert history(tmp_path)["epoch"].tolist() == [1, 2]
 
 
+
+def test_a_run_resumed_at_another_commit_names_every_sitting_s_commit(tmp_path, mnist_dir, monkeypatch):
+    from benchmarks import provenance
+    from benchmarks.reporting.findings import made_by
+
+    suite = tiny_suite(epochs=2)
+    monkeypatch.setattr(provenance, "commit", lambda: {"commit": "aaaaaaa", "dirty": False})
+    with pytest.raises(KeyboardInterrupt):
+        run_grid(suite, tmp_path, mnist_dir, keras_callbacks=[Crash(2)])  # stopped after epoch 1
+    monkeypatch.setattr(provenance, "commit", lambda: {"commit": "bbbbbbb", "dirty": True})
+    assert run_grid(suite, tmp_path, mnist_dir) == {("vae-dense", 0): "finished"}
+    config = files.read_json(runs.run_dir(tmp_path, "vae-dense", 0) / "config.json")
+    assert [(s["sitting"], s["commit"], s["dirty"]) for s in config["sittings"]] == [
+        (1, "aaaaaaa", False), (2, "bbbbbbb", True)]
+    assert config["environment"]["commit"] == "bbbbbbb"  # the latest sitting's machine and code
+    line = made_by([config])
+    assert "commit aaaaaaa" in line and "commit bbbbbbb with uncommitted changes" in line and "several" in line
+
+
 MIRRORED = """
 import sys, numpy as np, tensorflow as tf, keras
 cpu = tf.config.list_physical_devices("CPU")[0]
