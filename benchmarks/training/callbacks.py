@@ -239,27 +239,53 @@ class TensorBoardLog(keras.callbacks.Callback):
             tf.summary.image("samples", self.model.sample(16, seed=GRID_SEED), max_outputs=16)
 
 
+def clock_text(seconds: float) -> str:
+    """HH:MM:SS, past a day too (time.strftime would wrap)."""
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 class Progress(keras.callbacks.Callback):
-    """One compact line per epoch with the time this run still needs at its mean epoch time
-    (a side-effect callback of the harness; `start(config)` before each run)."""
+    """One compact line per epoch: the run's place in the grid, its losses, the time this run
+    still needs at its mean epoch time, and the grid's at the images/s of this invocation so
+    far (a side-effect callback of the harness; `start(config)` before each run and
+    `run_ended(config)` after it, trained or skipped)."""
 
     def __init__(self, n_runs: int):
         super().__init__()
         self.n_runs, self.done_runs = n_runs, 0
         self.config, self.epoch_seconds = None, []
+        self.left_images, self.images, self.seconds, self.run_images = 0, 0, 0.0, 0
+
+    @staticmethod
+    def budget(config: dict) -> int:
+        """A run's training images: epochs x the images of an epoch (whole batches)."""
+        return config["epochs"] * (config["train_images"] // config["batch_size"] * config["batch_size"])
+
+    def plan(self, configs: list) -> None:
+        self.left_images = sum(self.budget(c) for c in configs)
 
     def start(self, config: dict) -> None:
         self.config, self.epoch_seconds = config, []
 
+    def run_ended(self, config: dict, trained: int) -> None:
+        """Count the images of a run this invocation did not train (resumed or skipped) as done."""
+        self.left_images -= self.budget(config) - trained
+
     def on_epoch_end(self, epoch, logs=None):
         row = logs
         self.epoch_seconds.append(row["epoch_seconds"])
+        self.images, self.seconds = self.images + row["images"], self.seconds + row["epoch_seconds"]
+        self.left_images -= row["images"]
         losses = " ".join(f"{m.name}={row[m.name]:.3f}" for m in self.model.metrics)
         extra = f" fid_quick={row['fid_quick']:.2f}" if "fid_quick" in row else ""
         epochs = self.config["epochs"]
         mean = sum(self.epoch_seconds) / len(self.epoch_seconds)
         eta = mean * (epochs - row["epoch"])
+        grid = ""
+        if self.n_runs > 1 and self.seconds > 0 and self.left_images > 0:
+            grid = f"; grid about {clock_text(self.left_images * self.seconds / self.images)} left"
         print(f"[{self.done_runs + 1}/{self.n_runs}] {self.config['model']} seed {self.config['seed']} "
               f"epoch {int(row['epoch'])}/{epochs} {losses}{extra} "
-              f"{row['images_per_sec']:.0f} img/s, run done in {time.strftime('%H:%M:%S', time.gmtime(eta))}",
+              f"{row['images_per_sec']:.0f} img/s, run done in {clock_text(eta)}{grid}",
               flush=True)

@@ -36,9 +36,12 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
     grid = [(m, s) for m in suite["models"] for s in suite["seeds"]][shard[0] :: shard[1]]
     strategy = make_strategy(suite["strategy"])
     progress = Progress(len(grid))
+    configs = [resolve_config(suite, model_name, seed, source) for model_name, seed in grid]
+    progress.plan(configs)
     statuses, saved = {}, None
-    for model_name, seed in grid:
-        run = Run(resolve_config(suite, model_name, seed, source), runs.run_dir(out, model_name, seed), tensorboard)
+    for (model_name, seed), config in zip(grid, configs):
+        run = Run(config, runs.run_dir(out, model_name, seed), tensorboard)
+        trained = progress.images
         try:
             with runs.exclusive(run.folder) as busy:
                 if busy:
@@ -52,6 +55,7 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
         saved = run.saved or saved
         statuses[(model_name, seed)] = status
         progress.done_runs += 1
+        progress.run_ended(run.config, progress.images - trained)
     return statuses
 
 

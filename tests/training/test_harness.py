@@ -2,6 +2,7 @@
 divergence, Ctrl-C and SIGTERM, configuration errors, the mirrored strategy and determinism."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -429,6 +430,22 @@ def test_a_run_resumed_at_another_commit_names_every_sitting_s_commit(tmp_path, 
     assert config["environment"]["commit"] == "bbbbbbb"  # the latest sitting's machine and code
     line = made_by([config])
     assert "commit aaaaaaa" in line and "commit bbbbbbb with uncommitted changes" in line and "several" in line
+
+
+
+def test_each_epoch_line_gives_the_grids_time_left_counting_a_finished_run_as_done(tmp_path, mnist_dir, capsys):
+    suite = tiny_suite(epochs=2, seeds=[0, 1, 2])
+    run_grid(changed(suite, seeds=[1]), tmp_path, mnist_dir)  # seed 1 is finished before the grid starts
+    capsys.readouterr()
+    run_grid(suite, tmp_path, mnist_dir)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[")]
+    assert [line.split(" epoch")[0] for line in lines] == ["[1/3] vae-dense seed 0", "[1/3] vae-dense seed 0",
+                                                         "[3/3] vae-dense seed 2", "[3/3] vae-dense seed 2"]
+    left = [re.search(r"grid about (\d\d):(\d\d):(\d\d) left", line) for line in lines]
+    # after seed 0's first epoch: 3 epochs to go (seed 1 done); the grid's last epoch line has none
+    assert all(left[:3]) and left[3] is None
+    seconds = [int(h) * 3600 + int(m) * 60 + int(s) for h, m, s in (g.groups() for g in left[:3])]
+    assert seconds[0] >= seconds[1] >= seconds[2]
 
 
 MIRRORED = """
