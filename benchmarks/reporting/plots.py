@@ -127,7 +127,8 @@ def losses(steps: dict, terms: list, title: str) -> plt.Figure:
         ax.set_xlabel("training images seen")
         thousands(ax)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
-    axes[0][0].legend()
+    handles, labels = axes[0][0].get_legend_handles_labels()  # one legend under the panels, off every curve
+    fig.legend(handles, labels, loc="outside lower center", ncols=max(len(labels), 1))
     fig.suptitle(title)
     return fig
 

@@ -172,6 +172,10 @@ def _check_losses(fig):
     assert len(thin) == 2 and len(thick) == 1  # each seed, then their mean
     np.testing.assert_allclose(thick[0].get_xdata(), [1000, 2000, 3000])  # images seen
     np.testing.assert_allclose(thick[0].get_ydata(), [1.5, 1.25, 1.0])  # (1 + 2) / 2, (1 + 1.5) / 2, (1 + 1) / 2
+    (legend,) = fig.legends  # one, below every panel: a spike of a curve is never under it
+    fig.canvas.draw()
+    assert [t.get_text() for t in legend.get_texts()] == ["gan-dense"]
+    assert legend.get_window_extent().y1 <= min(a.get_window_extent().y0 for a in fig.axes)
 
 
 def _check_fid_curves(fig):
