@@ -5,7 +5,6 @@ Importing this package does not import TensorFlow; `build` does.
 
 from __future__ import annotations
 
-import json
 import re
 
 from models.registry import COMPILE_KEYS, FAMILIES, MODEL_NAMES, defaults, entry, family, generator_loss, loss_variants
@@ -33,10 +32,6 @@ def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **
     adam = lambda: keras.optimizers.Adam(cfg["learning_rate"], beta_1=cfg["beta_1"], beta_2=cfg.get("beta_2", 0.999),
                                          epsilon=cfg.get("epsilon", 1e-7))  # Keras's defaults
     compile_kw = {"jit_compile": jit_compile, "steps_per_execution": steps_per_execution}
-    policy = keras.config.dtype_policy().name
-    architecture = json.dumps([spec["family"], cfg.get("latent_dim", cfg.get("z_dim")), policy,
-                               {role: (builder, {arg: cfg[key] for arg, key in args.items()})
-                                for role, (builder, args) in sorted(spec["nets"].items())}])
     if spec["family"] == "vae":
         model = VAE(nets["encoder"], nets["decoder"], cfg["latent_dim"], seed=seed, name=name)
         model.compile(optimizer=adam(), **compile_kw)
@@ -44,7 +39,6 @@ def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **
         model = GAN(nets["discriminator"], nets["generator"], cfg["z_dim"],
                     losses.GENERATOR_LOSSES[spec["generator_loss"]], seed=seed, name=name)
         model.compile(d_optimizer=adam(), g_optimizer=adam(), **compile_kw)
-    model.architecture = architecture  # what makes two models share a graph (models.layers.compiled)
     return model
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -58,46 +60,35 @@ def batch_and_noise(model, data):
     return data, model.training_noise(tf.shape(data)[0], seed)
 
 
-_SHARED = {}  # (architecture, method, non-tensor arguments) -> (template model, tf.function)
-
-
 def compiled(model, method: str):
     """`model.<method>` in graph mode, where the conv networks run several times faster than
-    eagerly. Pass arguments positionally; tensors (and arrays) may differ between calls in
-    their first dimension and values, anything else is part of the graph.
+    eagerly. Pass arguments positionally: tensors (and arrays) may differ between calls in
+    their first dimension and their values; anything else (k of the IWAE bound) is part of
+    the graph.
 
-    One graph serves every model of the same architecture (`model.architecture`, set by
-    `models.build`): traced once, on the first such model, with the variables' values as
-    inputs (`keras.StatelessScope`) and a batch dimension of any size, it takes each later
-    model's own values. Scoring loads one model object per run, and with a graph per object
-    TensorFlow traced each method again for every run, and for each new chunk size, and
-    warned of retracing. A model without `architecture` gets graphs of its own."""
-    key = getattr(model, "architecture", None)
-    cache = _SHARED if key else model.__dict__.setdefault("_compiled", {})  # plain attribute: untracked
+    One graph per model object, method and non-tensor arguments, traced once with a batch
+    dimension of any size. With `reduce_retracing` a method was traced again for the last,
+    smaller chunk of every run, and TensorFlow, which counts traces per Python function
+    across every model object, warned of retracing while scoring."""
+    cache = model.__dict__.setdefault("_compiled", {})  # a plain attribute: not tracked by Keras
 
     def call(*args):
         tensor = [tf.is_tensor(a) or isinstance(a, np.ndarray) for a in args]
         static = tuple(None if t else a for t, a in zip(tensor, args))
         inputs = [tf.convert_to_tensor(a) for t, a in zip(tensor, args) if t]
-        if (key, method, static) not in cache:
-            template = model
-
-            def stateless(values, *tensors):
-                it = iter(tensors)
-                full = [next(it) if s is None else s for s in static]
-                with keras.StatelessScope(state_mapping=list(zip(template.variables, values))):
-                    return getattr(template, method)(*full)
-
+        if (method, static) not in cache:
             any_batch = lambda x: tf.TensorSpec([None, *x.shape[1:]] if x.shape.rank else [], x.dtype)
-            signature = [[tf.TensorSpec(v.shape, v.dtype) for v in template.variables]] + [any_batch(x) for x in inputs]
-            cache[key, method, static] = template, tf.function(stateless, input_signature=signature)
-        template, graph = cache[key, method, static]
-        if model is not template and [(v.shape, v.dtype) for v in model.variables] != [
-                (v.shape, v.dtype) for v in template.variables]:
-            raise ValueError(f"{model.name}: its variables differ from those of its architecture {key}")
-        return graph([v.value for v in model.variables], *inputs)
+            cache[method, static] = tf.function(functools.partial(_with_static, getattr(model, method), static),
+                                                input_signature=[any_batch(x) for x in inputs])
+        return cache[method, static](*inputs)
 
     return call
+
+
+def _with_static(bound, static: tuple, *tensors):
+    """bound(*args), the tensors put back between the non-tensor arguments."""
+    it = iter(tensors)
+    return bound(*[next(it) if s is None else s for s in static])
 
 
 def sample_in_chunks(draw, n: int, chunk: int = 1000):
