@@ -17,18 +17,14 @@ SUMMARY = "summary.csv"
 
 
 def read_summary(folder: Path) -> pd.DataFrame:
-    """A folder's summary.csv, checked: one line naming the fix when it is missing or damaged."""
-    path = Path(folder) / SUMMARY
-    if not path.is_file():
-        raise UserError(f"{path} does not exist; run `python -m benchmarks report {folder}` first")
-    try:
-        table = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise UserError(f"{path} is damaged ({str(err).splitlines()[0]}); re-run `python -m benchmarks report "
-                        f"{folder}`") from None
-    if "model" not in table.columns or not any(c.endswith("_mean") for c in table.columns):
-        raise UserError(f"{path} is not a summary (no model column or no means); re-run `python -m benchmarks "
-                        f"report {folder}`")
+    """A folder's summary.csv, checked (`files.read_csv`): one line naming the fix when it is
+    missing, damaged or not a summary."""
+    fix = f"re-run `python -m benchmarks report {folder}`"
+    table = files.read_csv(Path(folder) / SUMMARY, fix, required=("model",))
+    if table is None:
+        raise UserError(f"{Path(folder) / SUMMARY} does not exist; run `python -m benchmarks report {folder}` first")
+    if not any(c.endswith("_mean") for c in table.columns):
+        raise UserError(f"{Path(folder) / SUMMARY} is not a summary (no means); {fix}")
     return table
 
 
@@ -65,6 +61,6 @@ def main(args) -> int:
     doc = "\n".join([f"# {args.title}", "", compare.__doc__.split("\n\n")[0].replace("\n", " "), "",
                      f"Command: `{command}`.", "", f"- {provenance(a)}", f"- {provenance(b)}", "",
                      text, ""])
-    files.atomic_write_bytes(Path(args.out), doc.encode())
+    files.write_text(Path(args.out), doc)
     print(f"wrote {args.out}")
     return 0

@@ -255,7 +255,7 @@ class Progress(keras.callbacks.Callback):
         super().__init__()
         self.n_runs, self.done_runs = n_runs, 0
         self.config, self.epoch_seconds = None, []
-        self.left_images, self.images, self.seconds, self.run_images = 0, 0, 0.0, 0
+        self.left_images, self.images, self.seconds = 0, 0, 0.0
 
     @staticmethod
     def budget(config: dict) -> int:
