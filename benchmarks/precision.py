@@ -5,7 +5,8 @@ variables), chosen per run and recorded in config.json.
 faster (on a 2-core Xeon VM with avx512_bf16 and no AMX, TensorFlow's bf16 matmul ran at
 0.6x its fp32 one), so `auto` picks mixed_bfloat16 on a GPU, or where the CPU reports a bf16
 instruction set and a short matmul probe runs bfloat16 at least BF16_GAIN times faster than
-float32; float32 elsewhere.
+float32; float32 elsewhere. A suite that names no dtype trains in float32: what defines a result
+comes from the suite, never from the machine (nor from its load), so `auto` is a choice you make.
 """
 
 from __future__ import annotations
@@ -42,27 +43,34 @@ def cpu_model() -> str:
     return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
-def matmul_gflops(dtype: str, n: int = 2048, repeats: int = 10) -> float:
-    """GFLOP/s of an n x n x n TensorFlow matmul in `dtype`: 2 n^3 FLOPs, best of `repeats`."""
+def matmul_gflops(dtypes=("float32", "bfloat16"), n: int = 2048, repeats: int = 10) -> dict:
+    """GFLOP/s of an n x n x n TensorFlow matmul in each of `dtypes`: 2 n^3 FLOPs, best of
+    `repeats`. The dtypes take turns, repeat by repeat, so that load from another process falls
+    on both alike (timed one after the other, under load, `auto` chose bfloat16 in one of two
+    shard processes started at once, on a CPU where bfloat16 runs at 0.6x float32)."""
     import tensorflow as tf
 
-    a = tf.cast(tf.random.stateless_normal([n, n], seed=[0, 0]), dtype)
-    b = tf.cast(tf.random.stateless_normal([n, n], seed=[0, 1]), dtype)
     step = tf.function(lambda a, b: tf.reduce_sum(tf.cast(tf.matmul(a, b), tf.float32)))
-    step(a, b).numpy()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
+    pairs = {}
+    for dtype in dtypes:
+        a = tf.cast(tf.random.stateless_normal([n, n], seed=[0, 0]), dtype)
+        b = tf.cast(tf.random.stateless_normal([n, n], seed=[0, 1]), dtype)
         step(a, b).numpy()
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / best / 1e9
+        pairs[dtype] = (a, b)
+    best = dict.fromkeys(dtypes, float("inf"))
+    for _ in range(repeats):
+        for dtype in dtypes:
+            start = time.perf_counter()
+            step(*pairs[dtype]).numpy()
+            best[dtype] = min(best[dtype], time.perf_counter() - start)
+    return {dtype: 2 * n**3 / best[dtype] / 1e9 for dtype in dtypes}
 
 
 @functools.lru_cache(maxsize=1)
 def peaks() -> dict:
     """The machine's matmul peaks as `perf` measures them (2048^3, here best of 5), in GFLOP/s,
     once per process (about 2 s): what a run's training seconds are read against."""
-    return {dtype: round(matmul_gflops(dtype, repeats=5), 1) for dtype in ("float32", "bfloat16")}
+    return {dtype: round(gflops, 1) for dtype, gflops in matmul_gflops(repeats=5).items()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,7 +82,7 @@ def probe() -> dict:
     flags = cpu_flags()
     peaks = {}
     if not gpus and any(f in flags for f in BF16_FLAGS):
-        peaks = {dtype: matmul_gflops(dtype, n=1024, repeats=5) for dtype in ("float32", "bfloat16")}
+        peaks = matmul_gflops(n=1024, repeats=5)
     return {"gpus": gpus, "cpu_flags": flags, "probe_gflops": peaks}
 
 

@@ -99,7 +99,8 @@ SUITE = {s.name: s for s in (
     Setting("binarize", bool, True, "VAEs: a fresh Bernoulli binarization of every image in every epoch", run=True),
     Setting("strategy", str, "default", "tf.distribute strategy", _choices("default", "mirrored"), run=True,
             defines=False, flag={"choices": ("default", "mirrored")}),
-    Setting("dtype", str, "auto", "training dtype policy: float32, mixed_bfloat16, or auto (benchmarks.precision)",
+    Setting("dtype", str, "float32", "training dtype policy: float32, mixed_bfloat16, or auto (the machine's "
+            "faster one, measured: benchmarks.precision)",
             _choices(*DTYPES), per_model=True, run=True, flag={"choices": DTYPES}),
     Setting("deterministic", bool, False, "TensorFlow's op-determinism flag (Keras then turns XLA off)", run=True,
             defines=False),

@@ -24,7 +24,7 @@ def main(args) -> int:
     args.out = args.out or str(Path("results") if suite["name"] == "default" else Path("results") / suite["name"])
     grid = [(suite, name) for name in args.models or suite["models"]] + [added(spec) for spec in args.add or ()]
     (x_train, _), _ = load_mnist(args.data_dir, suite["dataset"])
-    peaks = {dtype: precision.matmul_gflops(dtype) for dtype in ("float32", "bfloat16")}
+    peaks = precision.matmul_gflops()
     print(f"matmul peaks: fp32 {peaks['float32']:.0f}, bf16 {peaks['bfloat16']:.0f} GFLOP/s; "
           f"auto chooses {precision.resolve('auto')} (probe {precision.probe()})", flush=True)
     rows = []

@@ -246,16 +246,17 @@ def clock_text(seconds: float) -> str:
 
 
 class Progress(keras.callbacks.Callback):
-    """One compact line per epoch: the run's place in the grid, its losses, the time this run
-    still needs at its mean epoch time, and the grid's at the images/s of this invocation so
-    far (a side-effect callback of the harness; `start(config)` before each run and
-    `run_ended(config)` after it, trained or skipped)."""
+    """One compact line per saved epoch: the run's place in the grid, its losses, and the wall
+    time this run and the grid still need at this invocation's pace so far (a side-effect
+    callback of the harness: `start(config)` before each run trains, `on_train_begin` with the
+    epoch it resumes at, `on_epoch_end` at each save, which under `save_every_seconds` comes
+    after several epochs, and `run_ended(config)` after every run, trained or skipped)."""
 
     def __init__(self, n_runs: int):
         super().__init__()
         self.n_runs, self.done_runs = n_runs, 0
-        self.config, self.epoch_seconds = None, []
-        self.left_images, self.images, self.seconds = 0, 0, 0.0
+        self.config, self.begin, self.last = None, None, None
+        self.left_images, self.images, self.seconds, self.run_images = 0, 0, 0.0, 0
 
     @staticmethod
     def budget(config: dict) -> int:
@@ -266,22 +267,32 @@ class Progress(keras.callbacks.Callback):
         self.left_images = sum(self.budget(c) for c in configs)
 
     def start(self, config: dict) -> None:
-        self.config, self.epoch_seconds = config, []
+        self.config = config
 
-    def run_ended(self, config: dict, trained: int) -> None:
-        """Count the images of a run this invocation did not train (resumed or skipped) as done."""
-        self.left_images -= self.budget(config) - trained
+    def on_train_begin(self, logs=None):
+        """`logs`: the epoch the run resumes at and the images trained before (0 for a new run),
+        which count as done."""
+        self.begin = self.last = (int(logs["epoch"]), time.monotonic())
+        self.left_images -= logs["images"]
+        self.run_images += logs["images"]
+
+    def run_ended(self, config: dict) -> None:
+        """Count the images of a run this invocation did not train (finished or busy) as done."""
+        self.left_images -= self.budget(config) - self.run_images
+        self.run_images = 0
 
     def on_epoch_end(self, epoch, logs=None):
-        row = logs
-        self.epoch_seconds.append(row["epoch_seconds"])
-        self.images, self.seconds = self.images + row["images"], self.seconds + row["epoch_seconds"]
-        self.left_images -= row["images"]
+        row, now = logs, time.monotonic()
+        (begin_epoch, begin_time), (last_epoch, last_time) = self.begin, self.last
+        images = (int(row["epoch"]) - last_epoch) * row["images"]  # every epoch since the last save
+        self.images, self.seconds = self.images + images, self.seconds + now - last_time
+        self.left_images -= images
+        self.run_images += images
+        self.last = (int(row["epoch"]), now)
         losses = " ".join(f"{m.name}={row[m.name]:.3f}" for m in self.model.metrics)
         extra = f" fid_quick={row['fid_quick']:.2f}" if "fid_quick" in row else ""
         epochs = self.config["epochs"]
-        mean = sum(self.epoch_seconds) / len(self.epoch_seconds)
-        eta = mean * (epochs - row["epoch"])
+        eta = (now - begin_time) / (row["epoch"] - begin_epoch) * (epochs - row["epoch"])
         grid = ""
         if self.n_runs > 1 and self.seconds > 0 and self.left_images > 0:
             grid = f"; grid about {clock_text(self.left_images * self.seconds / self.images)} left"

@@ -41,7 +41,6 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
     statuses, saved = {}, None
     for (model_name, seed), config in zip(grid, configs):
         run = Run(config, runs.run_dir(out, model_name, seed), tensorboard)
-        trained = progress.images
         try:
             with runs.exclusive(run.folder) as busy:
                 if busy:
@@ -55,7 +54,7 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
         saved = run.saved or saved
         statuses[(model_name, seed)] = status
         progress.done_runs += 1
-        progress.run_ended(run.config, progress.images - trained)
+        progress.run_ended(run.config)
     return statuses
 
 

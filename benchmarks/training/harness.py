@@ -169,6 +169,7 @@ class Run:
             [SampleGrid(self.folder, self.config["grid_samples"]), Checkpoint(self.folder, state, self),
              *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=evaluated)
         traced, interrupts, saved_at = False, Interrupts(), time.monotonic()
+        after_epoch.on_train_begin({"epoch": epoch, "images": epoch * epoch_images})
         while epoch < self.config["epochs"]:
             with interrupts.deferred():  # Ctrl-C stops at a step boundary; the last saved epoch is kept
                 rate = models.learning_rate(self.config["hyperparameters"], epoch)  # a staged schedule's

@@ -413,6 +413,20 @@ def test_an_auto_run_resumed_on_a_node_whose_probe_differs_goes_on_in_its_first_
     assert history(tmp_path)["epoch"].tolist() == [1, 2]
 
 
+def test_a_suite_that_names_no_dtype_trains_in_float32_wherever_auto_would_choose_bf16(
+        tmp_path, mnist_dir, monkeypatch):
+    # Under load the probe once answered "bfloat16 is faster" in one of two shard processes on a
+    # CPU where it is 0.6x: a suite's result must not hang on the machine or its load.
+    from benchmarks import precision
+
+    fast = {"gpus": [], "cpu_flags": ["avx512_bf16"], "probe_gflops": {"float32": 100.0, "bfloat16": 400.0}}
+    monkeypatch.setattr(precision, "probe", lambda: fast)
+    assert precision.resolve("auto") == "mixed_bfloat16"  # what `auto` would choose here
+    suite = tiny_suite(epochs=1)
+    assert run_grid(suite, tmp_path, mnist_dir) == {("vae-dense", 0): "finished"}
+    config = files.read_json(runs.run_dir(tmp_path, "vae-dense", 0) / "config.json")
+    assert (config["dtype_setting"], config["dtype"]) == ("float32", "float32")
+
 
 def test_a_run_resumed_at_another_commit_names_every_sitting_s_commit(tmp_path, mnist_dir, monkeypatch):
     from benchmarks import provenance
@@ -446,6 +460,39 @@ def test_each_epoch_line_gives_the_grids_time_left_counting_a_finished_run_as_do
     assert all(left[:3]) and left[3] is None
     seconds = [int(h) * 3600 + int(m) * 60 + int(s) for h, m, s in (g.groups() for g in left[:3])]
     assert seconds[0] >= seconds[1] >= seconds[2]
+
+
+def test_time_left_counts_every_epoch_since_the_last_save_and_a_resumed_runs_earlier_epochs(monkeypatch, capsys):
+    # Under save_every_seconds the harness reports at saves only, several epochs apart; a resumed
+    # run's earlier epochs are done. The paper run once said "grid about 06:33:07 left" with 1.5 h
+    # to go: it counted one epoch per save and none of the 2,348 trained in earlier sittings.
+    import types
+
+    from benchmarks.training.callbacks import Progress
+
+    now = [0.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    config = {"model": "m", "seed": 0, "epochs": 10, "train_images": 100, "batch_size": 50}
+    progress = Progress(2)
+    progress.set_model(types.SimpleNamespace(metrics=[]))
+    progress.plan([config, config])  # 2 runs x 10 epochs x 100 images
+
+    def save(epoch, at):
+        now[0] = at
+        progress.on_epoch_end(epoch - 1, {"epoch": epoch, "images": 100, "epoch_seconds": 10.0, "images_per_sec": 10.0})
+        return capsys.readouterr().out
+
+    progress.start(config)
+    progress.on_train_begin({"epoch": 4, "images": 400})  # resumed after 4 epochs
+    # 3 epochs in 30 s, 10 s each: this run needs 3 more (30 s); the grid 3 + 10 (130 s)
+    assert "run done in 00:00:30; grid about 00:02:10 left" in save(7, 30.0)
+    assert "run done in 00:00:00; grid about 00:01:40 left" in save(10, 60.0)  # 10 epochs to go, 10 s each
+    progress.done_runs += 1
+    progress.run_ended(config)
+    progress.start({**config, "seed": 1})
+    progress.on_train_begin({"epoch": 0, "images": 0})
+    # 1,100 images in 110 s: 10 images/s; 5 epochs of 100 images left, in this run and the grid
+    assert "[2/2] m seed 1 epoch 5/10  10 img/s, run done in 00:00:50; grid about 00:00:50 left" in save(5, 110.0)
 
 
 MIRRORED = """
