@@ -143,3 +143,21 @@ def test_the_paper_names_each_sitting_with_its_passes_and_times():
     assert "2 sittings" in text and "sitting 1: passes 1–2, 2.0 min of training, 2.0 min wall" in text
     assert "sitting 2: passes 3–3, 0.5 min of training, 0.5 min wall" in text
     assert sittings(history.drop(columns=["sitting", "ended_at"])) == []  # a run from before the columns
+
+
+def test_the_full_schedule_is_set_beside_the_366_pass_run_at_matching_passes():
+    from benchmarks.reporting import earlier
+    from benchmarks.reporting.paper import against_compressed
+    from models.registry import BURDA_STAGES
+
+    # this run's −IWAE (k = 50) 1 nat under the 366-pass run's at passes 10 and 366 (103.10 and 89.24 there)
+    curve = pd.DataFrame({"epoch": [0.0, 10.0, 11.0, 366.0], "iwae_bound": [-540.0, -102.10, -101.0, -88.24]})
+    text = "\n".join(against_compressed(curve, BURDA_STAGES, 60_000))
+    # the rate of pass p: stages end (here) at 1, 4, 13, 40, 121, 364, …, (there) at 1, 2, 3, 6, 15, 42, 123, 366;
+    # pass 10 is in stage 4 there (passes 7–15), 1e-3·10^(−4/7), and in stage 2 here (passes 5–13), 1e-3·10^(−2/7)
+    assert "| 10 | 103.10 | 102.10 | -1.00 | 2.68e-04 | 5.18e-04 |" in text
+    # pass 366: the last stage there (7: 10^−1), stage 6 here (passes 365–1093)
+    assert "| 366 | 89.24 | 88.24 | -1.00 | 1.00e-04 | 1.39e-04 |" in text
+    assert "3,000 steps of 20" in text and "2,500 steps of 20" in text and "2,914 more passes" in text
+    assert text.count("\n| ") == 3  # the header and the two passes both curves hold
+    assert against_compressed(curve, earlier.STAGES, 50_000) == []  # the 366-pass schedule is not set beside itself

@@ -17,11 +17,12 @@ from benchmarks import files
 from benchmarks.errors import UserError
 from benchmarks.images import tile
 from benchmarks.records import Loaded
-from benchmarks.reporting import findings, plots
+from benchmarks.reporting import earlier, findings, plots
 from benchmarks.reporting.published import GAN as GOODFELLOW_GAN
 from benchmarks.reporting.published import GOODFELLOW
 from benchmarks.reporting.published import VAE as BURDA_VAE
 from models.registry import BURDA_STAGES
+from models.schedules import burda_learning_rate
 
 GAN, VAE = "gan-conv", "vae-burda"
 NLL = "NLL, test set (nats, lower is better)"
@@ -160,6 +161,31 @@ def _burda(vm: dict, vc: dict, rows: pd.DataFrame, history: pd.DataFrame | None 
         f" the {vm['iwae_images']:,} test images.", ""]
 
 
+def against_compressed(curve: pd.DataFrame, stages, train_images: int, at=(10, 30, 100, 200, 366)) -> list[str]:
+    """This run's −IWAE bound (k = 50) beside the 366-pass run's (`earlier`) at the same passes,
+    with the learning rate each was training at; nothing unless this run is on the full schedule."""
+    if list(stages) != list(BURDA_STAGES):
+        return []
+    ours = curve.assign(passes=curve["epoch"].round().astype(int)).drop_duplicates("passes", keep="last")
+    ours = ours.set_index("passes")
+    then = {p: iwae for p, _, iwae in earlier.CURVE}
+    rows = [(p, then[p], -ours.at[p, "iwae_bound"]) for p in at if p in then and p in ours.index]
+    if not rows:
+        return []
+    steps = lambda images: f"{images:,} images, {images // 20:,} steps of 20"  # noqa: E731
+    return [
+        "### Against the 366-pass run, at matching passes", "",
+        "−IWAE bound, k = 50, first 1,000 test images (nats; lower is better). The 366-pass run (results/paper/ at"
+        f" 5d34e68) squeezed the paper's first eight rates into 366 passes over {earlier.TRAIN_IMAGES:,} images; here"
+        f" a pass is {steps(train_images)} (there {steps(earlier.TRAIN_IMAGES)}), and each rate lasts its 3^i passes.",
+        "", "| passes | 366-pass run | this run | difference | learning rate there | here |",
+        "|--:|--:|--:|--:|--:|--:|",
+        *(f"| {p} | {a:.2f} | {b:.2f} | {b - a:+.2f} | {burda_learning_rate(p - 1, earlier.STAGES):.2e} |"
+          f" {burda_learning_rate(p - 1, stages):.2e} |" for p, a, b in rows), "",
+        f"The 366-pass run ended at {earlier.FINAL_NLL} nats (k = 5000); this run went on for"
+        f" {sum(stages) - rows[-1][0]:,} more passes.", ""]
+
+
 def _goodfellow(vm: dict, gm: dict, real: dict, draw: float, n_samples: int, rows: pd.DataFrame) -> list[str]:
     paper = GOODFELLOW_GAN
     return [
@@ -193,6 +219,8 @@ def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
     n_samples = len(gan["samples"])
     return "\n".join([*_header(machine(vae["config"]), {VAE: vae["config"], GAN: gan["config"]}),
                       *_burda(vae["metrics"], vae["config"], frame[frame["comparison"] == NLL], vae["history"]),
+                      *against_compressed(vae["curve"], vae["config"]["hyperparameters"]["stages"],
+                                          vae["config"]["train_images"]),
                       *_goodfellow(vae["metrics"], gan["metrics"], real, draws[VAE]["parzen_ll"], n_samples,
                                    frame[frame["comparison"] == PARZEN]),
                       *_files(vae["config"]["eval"], n_samples)])
@@ -203,10 +231,15 @@ def figures(out: Path, loaded: dict, draws_images: np.ndarray) -> None:
     fig, axes = plots.figure(1, 2)
     ax = axes[0][0]
     curve = vae["curve"]
-    ax.plot(curve["epoch"], -curve["test_elbo"], "o-", label="−ELBO, test", color=plots.colour("vae-dense"))
+    dense = len(curve) > 40  # hundreds of points (every 10 or 30 passes of 3,280): lines, no markers
+    ax.plot(curve["epoch"], -curve["test_elbo"], "-" if dense else "o-", lw=2.5, label="−ELBO, test",
+            color=plots.colour("vae-dense"))
     k_curve = vae["config"]["eval"]["curve_iwae_k"]
-    ax.plot(curve["epoch"], -curve["iwae_bound"], "s-", label=f"−IWAE bound, k = {k_curve}",
+    ax.plot(curve["epoch"], -curve["iwae_bound"], "-" if dense else "s-", lw=2.5, label=f"−IWAE bound, k = {k_curve}",
             color=plots.colour("vae-conv"))
+    if list(vae["config"]["hyperparameters"]["stages"]) == list(BURDA_STAGES):
+        passes, _, iwae = zip(*earlier.CURVE)
+        ax.plot(passes, iwae, ":", lw=2.5, color="grey", label=f"−IWAE bound, k = {k_curve}: the 366-pass run")
     m = vae["metrics"]
     ax.plot([m["epochs"]], [-m["iwae_bound"]], "*", ms=18, color="black",
             label=f"k = {m['iwae_k']}: {-m['iwae_bound']:.2f}")
@@ -217,9 +250,9 @@ def figures(out: Path, loaded: dict, draws_images: np.ndarray) -> None:
     ax.set_xlim(0, m["epochs"] * 1.6)  # room for the final star
     ax.set(xlabel="passes over the training images", ylabel="test NLL bound (nats)",
            title="vae-burda: test bound against passes")
-    late = -curve["test_elbo"][curve["epoch"] >= 1]  # the untrained model's ~540 nats would hide the rest
+    late = -curve["test_elbo"][curve["epoch"] >= 10]  # the untrained model's ~540 nats would hide the rest
     ax.set_ylim(min(BURDA_VAE.value, -m["iwae_bound"]) - 2, (late.max() if len(late) else BURDA_VAE.value) + 5)
-    ax.legend()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small")  # under the axes, off every curve
     ax = axes[0][1]
     ax.plot(gan["curve"]["epoch"], gan["curve"]["fid_quick"], "o-", color=plots.colour(GAN))
     ax.set(yscale="log", xlabel="epochs", ylabel="quick FID (1,000 samples)", title="gan-conv")
