@@ -123,7 +123,7 @@ def build_parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="each run's state, and the grid's images done and time left; reads only",
                        epilog="example: python -m benchmarks status /shared/genbench --suite default")
     p.add_argument("path", nargs="?", default="results", help="the output folder (default: results)")
-    p.add_argument("--suite", default="default", help="the suite whose grid it is (default: default)")
+    p.add_argument("--suite", help="the suite whose grid it is (default: the one its runs record, else default)")
 
     p = sub.add_parser("compare", help="two reports of one suite side by side: each metric's difference in "
                        "pooled std", epilog="example: python -m benchmarks compare results /tmp/bf16 --out "

@@ -57,3 +57,33 @@ def test_status_shows_each_state_the_images_done_and_the_time_left(tmp_path, mni
     assert f"running (process {os.getpid()} on {socket.gethostname()})" in lines[("gan-dense", "2")]
     # images: 2 finished runs x 2 epochs x 128, and 1 epoch of the unfinished one, of 6 runs x 256
     assert re.search(r"images trained: 640 of 1,536 \(42%\); time left: about 0 h 00 min", text), text
+
+
+def test_status_without_suite_lists_the_grid_of_the_suite_its_runs_record(tmp_path, capsys):
+    def folder_of(suite, runs_):
+        out = tmp_path / suite
+        for model, seed in runs_:
+            folder = runs.run_dir(out, model, seed)
+            folder.mkdir(parents=True)
+            (folder / "config.json").write_text(f'{{"suite": "{suite}", "model": "{model}", "seed": {seed}}}')
+        return out
+
+    def listed(out):
+        assert main(["status", str(out)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        return lines[0], [tuple(line.split()[:2]) for line in lines[2:]
+                          if not line.startswith(("images trained", "no runs planned"))]
+
+    # results/paper: the paper suite's grid (vae-burda and gan-conv, seed 0), not the default's 15 runs
+    head, rows = listed(folder_of("paper", [("vae-burda", 0)]))
+    assert "(suite paper, as its runs record)" in head and rows == [("vae-burda", "0"), ("gan-conv", "0")]
+    # a suite file not at hand: the runs found, and how to list the rest
+    head, rows = listed(folder_of("mine", [("vae-dense", 3)]))
+    assert "(suite mine, as its runs record; its file is not at hand (give --suite PATH" in head
+    assert rows == [("vae-dense", "3")]
+    # no runs yet: the default suite's grid, 5 models x 3 seeds
+    head, rows = listed(tmp_path / "empty")
+    assert "(suite default)" in head and len(rows) == 15
+    # --suite still decides
+    assert main(["status", str(tmp_path / "paper"), "--suite", "smoke"]) == 0
+    assert "(suite smoke)" in capsys.readouterr().out.splitlines()[0]

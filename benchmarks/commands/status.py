@@ -7,6 +7,7 @@ time. It only reads: it writes nothing and takes no lock (a held lock is found i
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -101,12 +102,45 @@ def eta(frame: pd.DataFrame) -> str:
     return text + (f", not counting {', '.join(unknown)} (no measured images/s yet)" if unknown else "")
 
 
+def recorded_suites(out: Path) -> set:
+    """The suite names the runs under OUT recorded in their config.json (unreadable ones skipped:
+    `table` reports them)."""
+    names = set()
+    for path in (out / "runs").glob(f"*/seed-*/{runs.CONFIG}"):
+        try:
+            name = json.loads(path.read_text(encoding="utf-8")).get("suite")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(name, str):
+            names.add(name)
+    return names
+
+
+def suite_of(out: Path, given: str | None) -> tuple[dict, str]:
+    """The suite whose grid OUT holds, and how it was found: `--suite` if given; else the one
+    suite its runs recorded, when that is a suite of benchmarks/suites (results/paper is the
+    paper suite's, not the default's); else, from a suite file not at hand, the runs found;
+    else the default suite."""
+    if given:
+        return settings.load_suite(given), ""
+    names = recorded_suites(out)
+    if len(names) == 1:
+        (name,) = names
+        if (settings.SUITE_DIR / f"{name}.toml").is_file():
+            return settings.load_suite(name), ", as its runs record"
+        return {"name": name, "models": [], "seeds": []}, (
+            ", as its runs record; its file is not at hand (give --suite PATH for the runs not started)")
+    if len(names) > 1:
+        return settings.load_suite("default"), f"; its runs record several: {', '.join(sorted(names))}"
+    return settings.load_suite("default"), ""
+
+
 def main(args) -> int:
-    suite = settings.load_suite(args.suite)
     out = Path(args.path)
+    suite, found = suite_of(out, args.suite)
     frame = table(out, suite)
     shown = frame[["model", "seed", "state"]]
-    print(f"{out} (suite {suite['name']}):")
+    print(f"{out} (suite {suite['name']}{found}):")
     print(shown.to_string(index=False))
     done, total = int(frame["images"].sum()), int(frame["total"].sum())
     print(f"images trained: {done:,} of {total:,} ({done / total:.0%}); time left: {eta(frame)}" if total else

@@ -252,7 +252,7 @@ def figures(out: Path, loaded: dict, draws_images: np.ndarray) -> None:
            title="vae-burda: test bound against passes")
     late = -curve["test_elbo"][curve["epoch"] >= 10]  # the untrained model's ~540 nats would hide the rest
     ax.set_ylim(min(BURDA_VAE.value, -m["iwae_bound"]) - 2, (late.max() if len(late) else BURDA_VAE.value) + 5)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small")  # under the axes, off every curve
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize="small")  # under the axes
     ax = axes[0][1]
     ax.plot(gan["curve"]["epoch"], gan["curve"]["fid_quick"], "o-", color=plots.colour(GAN))
     ax.set(yscale="log", xlabel="epochs", ylabel="quick FID (1,000 samples)", title="gan-conv")
