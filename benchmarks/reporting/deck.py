@@ -65,10 +65,16 @@ COURSE: list[tuple[str, str, str, str, Callable]] = [
 ]
 
 
+# the published numbers (OUT/paper/, written by `reproduce`): (figure name, title, takeaway of table.csv)
+PAPERS = [("curves", "Burda et al.'s VAE, reproduced", say.burda),
+          ("samples", "What a Parzen estimate rewards", say.parzen)]
+
+
 def slides(out: Path, facts: say.Facts, title: str, subtitle: str, table_png: Path | None,
-           caveats: list) -> list[Slide]:
+           caveats: list, paper: pd.DataFrame | None = None) -> list[Slide]:
     """Every slide whose figure exists, in the course's order: the title, the sections, the
-    comparison table after the comparison's first figure is introduced, and the caveats last."""
+    comparison table after the comparison's first figure is introduced, the published numbers
+    (given OUT/paper/table.csv as `paper`), and the caveats last."""
     out = Path(out)
     deck = [Slide("title", title, text=subtitle)]
     for section, name, where, heading, takeaway in COURSE:
@@ -77,6 +83,10 @@ def slides(out: Path, facts: say.Facts, title: str, subtitle: str, table_png: Pa
             deck.append(Slide("table", "The comparison table", table_png, section=section, text=say.table(facts)))
         if png.is_file():
             deck.append(Slide(name, heading, png, section=section, text=takeaway(facts)))
+    for name, heading, takeaway in PAPERS if paper is not None else ():
+        png = out / "paper" / f"{name}.png"
+        if png.is_file():
+            deck.append(Slide(f"paper-{name}", heading, png, section="Published numbers", text=takeaway(paper)))
     deck.append(Slide("limits", "What the numbers do not show", bullets=tuple(c.replace("`", "") for c in caveats),
                       section="Limits"))
     return deck
@@ -151,6 +161,16 @@ def lecture_facts(out: Path, problems: list) -> tuple:
         return None, {}
 
 
+def paper_table(out: Path, problems: list) -> pd.DataFrame | None:
+    """OUT/paper/table.csv (`reproduce`'s), or None where there is none; damaged, a line in `problems`."""
+    try:
+        return files.read_csv(Path(out) / "paper" / "table.csv", "re-run `python -m benchmarks reproduce`",
+                              ("comparison", "model", "source", "value", "se", "protocol"))
+    except Damaged as err:
+        problems.append(str(err))
+        return None
+
+
 def build(out: Path, summary: pd.DataFrame, loaded, facts: dict, spec: Dataset, machine: str, problems: list) -> list:
     """OUT/slides.pdf and slides/*.png from the report's figures, tables and the lecture."""
     out = Path(out)
@@ -166,5 +186,5 @@ def build(out: Path, summary: pd.DataFrame, loaded, facts: dict, spec: Dataset, 
                 f"and reported by genbench ({findings.made_by([r.config for r in loaded.runs])}).\n\nMachine: "
                 f"{machine}.\n\n{datetime.date.today():%d %B %Y}")
     deck = slides(out, known, f"A VAE and GANs on {spec.title}", subtitle, out / "figures" / "table.png",
-                  findings.caveats(summary, machine, spec))
+                  findings.caveats(summary, machine, spec), paper_table(out, problems))
     return write(out, deck)

@@ -5,6 +5,7 @@ where its numbers are missing (the slide then says what the figure shows, withou
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -216,3 +217,37 @@ def nearest(f: Facts):
     return len(rows) and _ok(real) and (f"Share of samples nearer a training image than 95% of test {f.noun}s "
                                         f"(real data {real:.2f}; far above it would be copying): " +
                                         _list(rows, ".2f") + ".") or None
+
+
+def _paper_value(table: pd.DataFrame, model: str) -> tuple[float, float]:
+    row = table[table["model"] == model]
+    return (float(row["value"].iloc[0]), float(row["se"].iloc[0])) if len(row) else (np.nan, np.nan)
+
+
+def burda(table: pd.DataFrame):
+    """results/paper/table.csv's likelihood row against Burda et al.'s (`paper.table`)."""
+    from benchmarks.reporting.paper import OURS_ELBO, OURS_NLL, THEIRS_NLL
+    from models.registry import BURDA_STAGES
+
+    (nll, se), (elbo, _), (theirs, _) = (_paper_value(table, m) for m in (OURS_NLL, OURS_ELBO, THEIRS_NLL))
+    if not _ok(nll, se, elbo, theirs):
+        return None
+    found = re.match(r"(\d+) passes", str(table.loc[table["model"] == OURS_NLL, "protocol"].iloc[0]))
+    passes = int(found.group(1)) if found else None
+    full = passes == sum(BURDA_STAGES)  # then curves.png draws the 366-pass run too
+    return (f"vae-burda{f' after {passes:,} passes' if passes else ''}: {nll:.2f} ± {se:.2f} nats by the IWAE bound"
+            f" (k = 5000, the 10,000 test images), against {theirs:.2f} in Burda et al. 2015; its test ELBO is"
+            f" {elbo:.2f}." + (" Dotted: the same model on a 366-pass schedule." if full else ""))
+
+
+def parzen(table: pd.DataFrame):
+    """results/paper/table.csv's Parzen rows: what a Parzen window rewards (Theis et al. 2016)."""
+    from benchmarks.reporting.paper import OURS_DRAWS, OURS_GAN, OURS_MEANS, OURS_REAL, THEIRS_GAN
+
+    gan, means, draws, real, theirs = (_paper_value(table, m)[0]
+                                       for m in (OURS_GAN, OURS_MEANS, OURS_DRAWS, OURS_REAL, THEIRS_GAN))
+    if not _ok(gan, means, draws, real, theirs):
+        return None
+    return (f"Parzen log-likelihood, higher is better: gan-conv {gan:.1f} (Goodfellow et al.'s GAN "
+            f"{theirs:.0f}); vae-burda's blurry means {means:.1f}, its own binary samples "
+            f"{draws:.1f}; real images {real:.1f}. The window rewards blur, not likelihood (Theis et al. 2016).")

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks import files
 from benchmarks.reporting import deck, plots
 from benchmarks.reporting import takeaways as say
 
@@ -106,3 +107,45 @@ def test_the_classes_figure_keeps_its_legend_off_a_collapsed_models_bar():
     ax = fig.axes[0]
     assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
     plt.close(fig)
+
+
+def test_the_published_numbers_get_two_slides_before_the_limits_with_their_numbers(tmp_path):
+    from benchmarks.reporting import paper
+
+    for name in ("curves", "samples"):  # reproduce's figures, in OUT/paper/
+        fig, _ = plots.figure()
+        plots.save(fig, tmp_path / "paper", name)
+    table = pd.DataFrame(
+        [(paper.NLL, paper.THEIRS_NLL, "paper", 86.76, np.nan, "3,280 passes; IWAE bound, k = 5000"),
+         (paper.NLL, paper.OURS_NLL, "ours", 86.9012, 0.2345, "3280 passes; IWAE bound, k = 5000, 10000 images"),
+         (paper.NLL, paper.OURS_ELBO, "ours", 91.2, 0.25, "one z per image, analytic KL"),
+         (paper.PARZEN, paper.THEIRS_GAN, "paper", 225.0, 2.0, "10,000 samples"),
+         (paper.PARZEN, paper.OURS_GAN, "ours", 203.78, 2.3, "8 epochs"),
+         (paper.PARZEN, paper.OURS_MEANS, "ours", 231.64, 1.9, "σ = 0.167"),
+         (paper.PARZEN, paper.OURS_DRAWS, "ours", 1.36, 1.7, "σ = 0.215"),
+         (paper.PARZEN, paper.OURS_REAL, "ours", 238.83, 2.1, "σ = 0.167")],
+        columns=["comparison", "model", "source", "value", "se", "protocol"])
+    files.write_csv(tmp_path / "paper" / "table.csv", table)
+    problems = []
+    found = deck.paper_table(tmp_path, problems)
+    slides = deck.slides(tmp_path, say.Facts(SUMMARY), "t", "s", None, ["a caveat"], found)
+    assert [s.name for s in slides] == ["title", "paper-curves", "paper-samples", "limits"] and problems == []
+    assert ("after 3,280 passes: 86.90 ± 0.23 nats" in slides[1].text and "against 86.76" in slides[1].text
+            and "test ELBO is 91.20" in slides[1].text and "366-pass" in slides[1].text)  # the full schedule
+    assert "gan-conv 203.8 (Goodfellow et al.'s GAN 225)" in slides[2].text and "binary samples 1.4" in slides[2].text
+    # no reproduction (results/fashion-mnist): no such slides; a damaged table: one line, no slides
+    assert deck.paper_table(tmp_path / "nothing", problems) is None and problems == []
+    (tmp_path / "paper" / "table.csv").write_text("comparison,model\nx,y\n")
+    assert deck.paper_table(tmp_path, problems) is None
+    assert len(problems) == 1 and "table.csv" in problems[0] and "reproduce" in problems[0]
+
+
+def test_no_slide_title_runs_into_its_section_label():
+    slides = [deck.Slide(name, heading, section=section) for section, name, _, heading, _ in deck.COURSE]
+    slides += [deck.Slide(name, heading, section="Published numbers") for name, heading, _ in deck.PAPERS]
+    for slide in slides:
+        fig = deck.render(slide, 1)
+        renderer = fig.canvas.get_renderer()
+        title, section = (t.get_window_extent(renderer) for t in fig.texts[:2])
+        assert title.x1 < section.x0, slide.title
+        plt.close(fig)
