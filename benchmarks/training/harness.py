@@ -142,6 +142,9 @@ class Run:
         after the built-in ones with each recorded history row as logs."""
         model, state = runs.build_model(self.config, strategy)
         epoch, train_seconds = runs.load_checkpoint(self.folder, state)
+        if 0 < epoch < self.config["epochs"]:
+            progress.note(f"{self.config['model']} seed {self.config['seed']}: resumed at epoch {epoch} of"
+                          f" {self.config['epochs']} ({train_seconds / 60:.1f} min trained) from its checkpoint")
         epoch_images = data.steps * data.batch_size
         rows = self._resumed(runs.read_history, "epoch", epoch)
         points = self._resumed(runs.read_curve, "images", epoch * epoch_images)

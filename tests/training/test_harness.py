@@ -86,12 +86,15 @@ def test_a_per_model_batch_size_is_honoured(tmp_path, mnist_dir):
     assert config["batch_size"] == 32 and "batch_size" not in config["hyperparameters"]
 
 
-def test_resume_continues_exactly(tmp_path, mnist_dir):
+def test_resume_continues_exactly(tmp_path, mnist_dir, capsys):
     suite = tiny_suite()
     with pytest.raises(KeyboardInterrupt):
         run_grid(suite, tmp_path / "a", mnist_dir, keras_callbacks=[Crash(2)])
     assert history(tmp_path / "a")["epoch"].tolist() == [1]
+    capsys.readouterr()
     run_grid(suite, tmp_path / "a", mnist_dir)
+    assert re.search(r"vae-dense seed 0: resumed at epoch 1 of 3 \(\d+\.\d min trained\) from its checkpoint",
+                     capsys.readouterr().out)  # the user sees where it picked up
     run_grid(suite, tmp_path / "b", mnist_dir)  # uninterrupted
     resumed, straight = history(tmp_path / "a"), history(tmp_path / "b")
     assert resumed["epoch"].tolist() == [1, 2, 3]
