@@ -192,8 +192,12 @@ def against_compressed(curve: pd.DataFrame, stages, train_images: int, at=(10, 3
         f" {sum(stages) - rows[-1][0]:,} more passes.", ""]
 
 
-def _goodfellow(vm: dict, gm: dict, real: dict, draw: float, n_samples: int, rows: pd.DataFrame) -> list[str]:
+def _goodfellow(vm: dict, gm: dict, real: dict, draw: float, n_samples: int, rows: pd.DataFrame,
+                vae_images: int = 50_000) -> list[str]:
     paper = GOODFELLOW_GAN
+    seen = (f" vae-burda trained on all {vae_images:,} training images, so for its two rows those 1,000"
+            " validation images were seen in training (the 10,000 test images were not)." if vae_images > 50_000
+            else "")
     return [
         f"## {paper.paper}: the Parzen-window protocol", "", *_md_table(rows), "",
         f"gan-conv: the default suite's conv GAN trained {gm['epochs']} epoch{'s' * (gm['epochs'] != 1)}"
@@ -202,7 +206,7 @@ def _goodfellow(vm: dict, gm: dict, real: dict, draw: float, n_samples: int, row
         " mean log-likelihood of 1,000 held-out training images, train[50000:51000], over 10 log-spaced values in"
         " [0.1, 1] (widened while the best is at an edge); then the mean log-likelihood of the 10,000 test images ±"
         " its standard error over test images. The ceiling takes 10,000 real held-out images, train[50000:60000],"
-        " as the samples (σ from train[49000:50000]).", "",
+        f" as the samples (σ from train[49000:50000]).{seen}", "",
         f"**gan-conv scores {gm['parzen_ll']:.1f} ± {gm['parzen_ll_se']:.1f} against the paper's GAN {paper.text()}"
         f" ({gm['parzen_ll'] - paper.value:+.1f}); real images reach {real['parzen_ll']:.1f}.**", "",
         "### What the Parzen numbers say about blur (Theis et al. 2016)", "", theis(vm, gm, real, draw), ""]
@@ -228,7 +232,7 @@ def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
                       *against_compressed(vae["curve"], vae["config"]["hyperparameters"]["stages"],
                                           vae["config"]["train_images"]),
                       *_goodfellow(vae["metrics"], gan["metrics"], real, draws[VAE]["parzen_ll"], n_samples,
-                                   frame[frame["comparison"] == PARZEN]),
+                                   frame[frame["comparison"] == PARZEN], vae["config"]["train_images"]),
                       *_files(vae["config"]["eval"], n_samples)])
 
 
