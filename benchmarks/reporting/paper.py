@@ -57,7 +57,7 @@ def table(loaded: dict, real: dict, draws: dict) -> pd.DataFrame:
     rows = [(NLL, THEIRS_NLL, "paper", BURDA_VAE.value,
              BURDA_VAE.spread or np.nan, f"{sum(BURDA_STAGES):,} passes; IWAE bound, k = 5000"),
             (NLL, OURS_NLL, "ours", -vae["iwae_bound"],
-             vae["iwae_bound_se"], f"{vae['epochs']} passes; IWAE bound, k = {k}, {vae['iwae_images']} images"),
+             vae["iwae_bound_se"], f"{vae['epochs']:,} passes; IWAE bound, k = {k}, {vae['iwae_images']:,} images"),
             (NLL, OURS_ELBO, "ours", -vae["test_elbo"],
              vae["test_elbo_se"], "one z per image, analytic KL")]
     parzen = PARZEN
@@ -147,9 +147,9 @@ def _burda(vm: dict, vc: dict, rows: pd.DataFrame, history: pd.DataFrame | None 
         f"## {BURDA_VAE.paper}: the VAE's test log-likelihood", "", *_md_table(rows), "",
         f"**{nll:.2f} nats against the paper's {paper}: {gap:+.2f} nats"
         f" ({'within' if abs(gap) <= 0.5 else 'not within'} the 0.5-nat target).**",
-        f"Training: {vm['epochs']} passes over train[0:{vc['train_images']}] in {_minutes(vm['train_seconds'])}"
-        f" ({vm['images_per_sec']:.0f} images/s); the k = {vm['iwae_k']} bound on the {vm['iwae_images']:,} test images"
-        f" and the scoring took {_minutes(vm['score_seconds'])}.", "",
+        f"Training: {vm['epochs']:,} passes over train[0:{vc['train_images']}] in {_minutes(vm['train_seconds'])}"
+        f" ({vm['images_per_sec']:,.0f} images/s); the k = {vm['iwae_k']} bound on the {vm['iwae_images']:,} test"
+        f" images and the scoring took {_minutes(vm['score_seconds'])}.", "",
         *(sittings(history) if history is not None else []),
         "Protocol as in the paper: 2 × 200 tanh units on each side, 50 Gaussian latent units, a Bernoulli decoder;"
         " dynamic binarization (a fresh draw of every training image in every pass); batch 20; Adam with"

@@ -232,8 +232,8 @@ def burda(table: pd.DataFrame):
     (nll, se), (elbo, _), (theirs, _) = (_paper_value(table, m) for m in (OURS_NLL, OURS_ELBO, THEIRS_NLL))
     if not _ok(nll, se, elbo, theirs):
         return None
-    found = re.match(r"(\d+) passes", str(table.loc[table["model"] == OURS_NLL, "protocol"].iloc[0]))
-    passes = int(found.group(1)) if found else None
+    found = re.match(r"([\d,]+) passes", str(table.loc[table["model"] == OURS_NLL, "protocol"].iloc[0]))
+    passes = int(found.group(1).replace(",", "")) if found else None
     full = passes == sum(BURDA_STAGES)  # then curves.png draws the 366-pass run too
     return (f"vae-burda{f' after {passes:,} passes' if passes else ''}: {nll:.2f} ± {se:.2f} nats by the IWAE bound"
             f" (k = 5000, the 10,000 test images), against {theirs:.2f} in Burda et al. 2015; its test ELBO is"
