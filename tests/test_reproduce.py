@@ -143,6 +143,10 @@ def test_the_paper_names_each_sitting_with_its_passes_and_times():
     assert "2 sittings" in text and "sitting 1: passes 1–2, 2.0 min of training, 2.0 min wall" in text
     assert "sitting 2: passes 3–3, 0.5 min of training, 0.5 min wall" in text
     assert sittings(history.drop(columns=["sitting", "ended_at"])) == []  # a run from before the columns
+    # config.json's `sittings` names sitting 2's commit only
+    text = " ".join(sittings(history, [{"sitting": 2, "commit": "abc1234"}]))
+    assert "sitting 1: passes 1–2" in text and "sitting 2 (commit abc1234): passes 3–3" in text
+    assert "names no commit for sitting 1 (" in text
 
 
 def test_the_full_schedule_is_set_beside_the_366_pass_run_at_matching_passes():

@@ -123,21 +123,27 @@ def _header(where: str, configs: dict) -> list[str]:
             f"Machine: {where}.", ""]
 
 
-def sittings(history: pd.DataFrame) -> list[str]:
+def sittings(history: pd.DataFrame, recorded=()) -> list[str]:
     """One line per sitting (a process that trained the run, resumed from the last checkpoint):
-    its passes, training time and wall time."""
+    its passes, training time and wall time, and its commit where config.json's `sittings`
+    (`recorded`) names it."""
     if "sitting" not in history:
         return []
     h = history.assign(sitting=history["sitting"].fillna(1).astype(int))
+    commits = {int(s["sitting"]): s["commit"] for s in recorded
+               if isinstance(s, dict) and isinstance(s.get("sitting"), int) and s.get("commit")}
     lines = []
     for number, part in h.groupby("sitting"):
         wall = part["ended_at"].max() - (part["ended_at"].iloc[0] - part["epoch_seconds"].iloc[0])
-        lines.append(f"sitting {number}: passes {part['epoch'].min()}–{part['epoch'].max()}, "
-                     f"{_minutes(part['epoch_seconds'].sum())} of training" +
-                     (f", {_minutes(wall)} wall" if np.isfinite(wall) else ""))
+        lines.append(f"sitting {number}{f' (commit {commits[number]})' if number in commits else ''}: passes"
+                     f" {part['epoch'].min()}–{part['epoch'].max()}, {_minutes(part['epoch_seconds'].sum())} of"
+                     " training" + (f", {_minutes(wall)} wall" if np.isfinite(wall) else ""))
+    unnamed = [str(n) for n in sorted(set(h["sitting"])) if n not in commits]
+    note = (f" config.json names no commit for sitting{'s' * (len(unnamed) > 1)} {', '.join(unnamed)} (genbench"
+            " kept only the latest sitting's before it kept them all)." if commits and unnamed else "")
     return [f"Trained in {len(lines)} sitting{'s' * (len(lines) != 1)} (`reproduce` resumes from the last"
             " checkpoint; passes trained after it and before an interruption are trained again): "
-            + "; ".join(lines) + ".", ""]
+            + "; ".join(lines) + "." + note, ""]
 
 
 def _burda(vm: dict, vc: dict, rows: pd.DataFrame, history: pd.DataFrame | None = None) -> list[str]:
@@ -150,7 +156,7 @@ def _burda(vm: dict, vc: dict, rows: pd.DataFrame, history: pd.DataFrame | None 
         f"Training: {vm['epochs']:,} passes over train[0:{vc['train_images']}] in {_minutes(vm['train_seconds'])}"
         f" ({vm['images_per_sec']:,.0f} images/s); the k = {vm['iwae_k']} bound on the {vm['iwae_images']:,} test"
         f" images and the scoring took {_minutes(vm['score_seconds'])}.", "",
-        *(sittings(history) if history is not None else []),
+        *(sittings(history, vc.get("sittings", ())) if history is not None else []),
         "Protocol as in the paper: 2 × 200 tanh units on each side, 50 Gaussian latent units, a Bernoulli decoder;"
         " dynamic binarization (a fresh draw of every training image in every pass); batch 20; Adam with"
         f" β = (0.9, 0.999), ε = {vc['hyperparameters']['epsilon']:g}; learning rate 1e-3 · 10^(−i/7) in stage i."
