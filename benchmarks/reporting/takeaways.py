@@ -237,7 +237,7 @@ def burda(table: pd.DataFrame):
     full = passes == sum(BURDA_STAGES)  # then curves.png draws the 366-pass run too
     return (f"vae-burda{f' after {passes:,} passes' if passes else ''}: {nll:.2f} ± {se:.2f} nats by the IWAE bound"
             f" (k = 5000, the 10,000 test images), against {theirs:.2f} in Burda et al. 2015; its test ELBO is"
-            f" {elbo:.2f}." + (" Dotted: the same model on a 366-pass schedule." if full else ""))
+            f" {elbo:.2f}." + (" Dotted: the 366-pass run." if full else ""))
 
 
 def parzen(table: pd.DataFrame):
