@@ -49,3 +49,19 @@ def test_every_command_help_shows_an_example(name, capsys):
     with pytest.raises(SystemExit):
         main([name, "--help"])
     assert "example: python -m benchmarks " + name in capsys.readouterr().out.replace("\n", " ")
+
+
+def test_counting_a_step_s_flops_prints_no_tensorflow_warning():
+    # perf counts FLOPs with TensorFlow's TF1 graph profiler, which warned about a deprecated
+    # function it calls, once per process: a fresh process shows whether it still does
+    code = ("import numpy as np, models\n"
+            "from benchmarks.data.pipeline import EpochData\n"
+            "from benchmarks.training.perf import step_flops\n"
+            "model = models.build('vae-dense')\n"
+            "data = EpochData(np.zeros((8, 28, 28), 'uint8'), 'vae', 4, 0, binarize=True)\n"
+            "print(step_flops(model, next(iter(data.epoch(0, noise=model.training_noise)))))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"} | {
+                              "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0 and int(done.stdout.split()[-1]) > 0, done.stderr
+    assert "deprecated" not in done.stderr and "WARNING:tensorflow" not in done.stderr, done.stderr

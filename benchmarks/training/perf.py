@@ -56,12 +56,16 @@ class Deadline(keras.callbacks.Callback):
 
 
 def step_flops(model, batch) -> int:
-    """FLOPs of one train step, counted by tf.profiler on its traced graph."""
+    """FLOPs of one train step, counted by tf.profiler on its traced graph (the TF1 profiler's
+    own deprecation warning, about a function it calls, silenced: the console stays quiet)."""
+    from tensorflow.python.util import deprecation  # TF exports no public switch for this
+
     spec = tf.nest.map_structure(lambda t: tf.TensorSpec(t.shape, t.dtype), batch)
     concrete = tf.function(model.train_step).get_concrete_function(spec)
     opts = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
     opts["output"] = "none"
-    return int(tf.compat.v1.profiler.profile(graph=concrete.graph, options=opts).total_float_ops)
+    with deprecation.silence():
+        return int(tf.compat.v1.profiler.profile(graph=concrete.graph, options=opts).total_float_ops)
 
 
 def setting_config(config: dict, setting: str) -> dict:
