@@ -1,9 +1,8 @@
 """results/paper/: the two reproductions (`benchmarks.commands.reproduce`) beside the papers' numbers.
 
 README.md (tables, schedule, time, machine, reading), table.csv, config-<model>.json (each
-run's config.json as it trained), curves.png/pdf (test bound against passes; the GAN's quick
-FID) and samples.png/pdf, drawn from the runs' records and the published numbers
-(`published`); every write is atomic.
+run's config.json as it trained), curves.png/pdf and samples.png/pdf (`paper_figures`), all
+drawn from the runs' records and the published numbers (`published`); every write is atomic.
 """
 
 from __future__ import annotations
@@ -15,9 +14,8 @@ import pandas as pd
 
 from benchmarks import files
 from benchmarks.errors import UserError
-from benchmarks.images import tile
 from benchmarks.records import Loaded
-from benchmarks.reporting import earlier, findings, plots
+from benchmarks.reporting import earlier, findings, paper_figures
 from benchmarks.reporting.published import GAN as GOODFELLOW_GAN
 from benchmarks.reporting.published import GOODFELLOW
 from benchmarks.reporting.published import VAE as BURDA_VAE
@@ -243,47 +241,6 @@ def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
                       *_files(vae["config"]["eval"], n_samples)])
 
 
-def figures(out: Path, loaded: dict, draws_images: np.ndarray) -> None:
-    vae, gan = loaded[VAE], loaded[GAN]
-    fig, axes = plots.figure(1, 2)
-    ax = axes[0][0]
-    curve = vae["curve"]
-    dense = len(curve) > 40  # hundreds of points (every 10 or 30 passes of 3,280): lines, no markers
-    ax.plot(curve["epoch"], -curve["test_elbo"], "-" if dense else "o-", lw=2.5, label="−ELBO, test",
-            color=plots.colour("vae-dense"))
-    k_curve = vae["config"]["eval"]["curve_iwae_k"]
-    ax.plot(curve["epoch"], -curve["iwae_bound"], "-" if dense else "s-", lw=2.5, label=f"−IWAE bound, k = {k_curve}",
-            color=plots.colour("vae-conv"))
-    if list(vae["config"]["hyperparameters"]["stages"]) == list(BURDA_STAGES):
-        passes, _, iwae = zip(*earlier.CURVE)
-        ax.plot(passes, iwae, ":", lw=2.5, color="grey", label=f"−IWAE bound, k = {k_curve}: the 366-pass run")
-    m = vae["metrics"]
-    ax.plot([m["epochs"]], [-m["iwae_bound"]], "*", ms=18, color="black",
-            label=f"k = {m['iwae_k']}: {-m['iwae_bound']:.2f}")
-    ax.axhline(BURDA_VAE.value, ls="--", color="grey", label=f"{BURDA_VAE.paper}: {BURDA_VAE.value}")
-    for i, end in enumerate(np.cumsum(vae["config"]["hyperparameters"]["stages"])[:-1]):
-        ax.axvline(end, color="grey", lw=1, alpha=0.6, label="a new learning-rate stage" if i == 0 else None)
-    ax.set_xscale("symlog", linthresh=1)  # the untrained model at 0, then passes on a log scale
-    ax.set_xlim(0, m["epochs"] * 1.6)  # room for the final star
-    ax.set(xlabel="passes over the training images", ylabel="test NLL bound (nats)",
-           title="vae-burda: test bound against passes")
-    late = -curve["test_elbo"][curve["epoch"] >= 10]  # the untrained model's ~540 nats would hide the rest
-    ax.set_ylim(min(BURDA_VAE.value, -m["iwae_bound"]) - 2, (late.max() if len(late) else BURDA_VAE.value) + 5)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)  # under the axes
-    ax = axes[0][1]
-    ax.plot(gan["curve"]["epoch"], gan["curve"]["fid_quick"], "o-", color=plots.colour(GAN))
-    ax.set(yscale="log", xlabel="epochs", ylabel="quick FID (1,000 samples)", title="gan-conv")
-    plots.save(fig, out, "curves")
-    fig, axes = plots.figure(1, 3)
-    panels = [("vae-burda: means", vae["samples"]), ("vae-burda: binary draws", draws_images),
-              ("gan-conv", gan["samples"])]
-    for ax, (title, images) in zip(axes[0], panels):
-        ax.imshow(tile(images[:64], 8), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(title)
-        ax.axis("off")
-    plots.save(fig, out, "samples")
-
-
 def write_paper(out: Path, loaded: Loaded, real: dict, draws: dict, draw_images: np.ndarray) -> None:
     """results/paper/ from the records of `out`: `real` is the real-data row's metrics, `draws`
     model -> the Parzen estimate of its Bernoulli draws, `draw_images` vae-burda's draws."""
@@ -293,7 +250,7 @@ def write_paper(out: Path, loaded: Loaded, real: dict, draws: dict, draw_images:
     files.write_csv(out / "table.csv", frame)
     for model, item in picked.items():
         files.write_json(out / f"config-{model}.json", item["config"])
-    figures(out, picked, draw_images)
+    paper_figures.figures(out, picked[VAE], picked[GAN], draw_images)
     text = readme(picked, frame, real, draws)
     if (out / "perf.md").is_file():
         text += ("- `perf.md`: made by `python -m benchmarks perf --suite paper --models vae-burda --steps 1000"

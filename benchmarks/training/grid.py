@@ -26,7 +26,7 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
     ('finished', 'diverged', 'busy' or 'damaged'). `evaluators` are factories: model name ->
     callable (model, epoch) -> dict of curve columns. Ctrl-C is `Interrupted`, naming what was
     saved last."""
-    from benchmarks.training.callbacks import Progress
+    from benchmarks.training.console import Progress
     from benchmarks.training.harness import Run, make_strategy, resolve_config
 
     runs.check_out(out)

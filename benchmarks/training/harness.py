@@ -33,13 +33,13 @@ from benchmarks.training.callbacks import (
     Checkpoint,
     EvaluationPoints,
     Interrupts,
-    PassProgress,
     SampleGrid,
     StepClock,
     StepLog,
     TensorBoardLog,
     write_frame,
 )
+from benchmarks.training.console import PassProgress
 
 SAMPLES_SEED = 4321  # the noise of samples.npz
 

@@ -471,7 +471,7 @@ def test_time_left_counts_every_epoch_since_the_last_save_and_a_resumed_runs_ear
     # to go: it counted one epoch per save and none of the 2,348 trained in earlier sittings.
     import types
 
-    from benchmarks.training.callbacks import Progress
+    from benchmarks.training.console import Progress
 
     now = [0.0]
     monkeypatch.setattr(time, "monotonic", lambda: now[0])
