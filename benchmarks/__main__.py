@@ -144,6 +144,8 @@ def build_parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
                    "default: <model>-seed<k>-samples.png")
     p.add_argument("--interpolate", action="store_true", help="a latent interpolation: rows from one prior draw "
                    "to another")
+    p.add_argument("--steps", type=int, default=None, help="the diffusion family: sampler steps (default: the "
+                   "model's sample_steps); a model that samples in one network pass takes none")
 
     p = sub.add_parser("lecture", help="numerical checks of the theory, with figures",
                        epilog="example: python -m benchmarks lecture --out /tmp/lecture")

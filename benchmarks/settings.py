@@ -73,6 +73,10 @@ def _eval_settings() -> tuple[Setting, ...]:
         Setting("likelihood_images", int, 10_000, "test images of the IWAE bound (the ELBO uses all)", _positive),
         Setting("curve_iwae_k", int, 0, "VAEs: the IWAE bound with k samples at every curve point (0: off)"),
         Setting("curve_images", int, 1000, "... on the first N test images (the curve's ELBO uses all)", _positive),
+        Setting("sampler_steps", list, [1, 2, 4, 8, 16, 32, 64], "the diffusion family: the sampler steps at which "
+                "`score` measures a quick FID (quick_fid_samples samples) and the seconds per 1,000 samples",
+                lambda v: None if v and all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in v)
+                else "must be a non-empty list of positive ints"),
     )
 
 

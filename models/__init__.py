@@ -19,6 +19,7 @@ def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **
     import keras
 
     from models import architectures, losses
+    from models.diffusion import Diffusion, FlowMatching
     from models.gan import GAN
     from models.vae import VAE
 
@@ -27,13 +28,24 @@ def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **
     if unknown:
         raise ValueError(f"unknown setting(s) {unknown} for {name}; valid: {sorted(spec['defaults'])}")
     cfg = {**spec["defaults"], **overrides}
-    nets = {role: getattr(architectures, builder)(**{arg: cfg[key] for arg, key in args.items()})
-            for role, (builder, args) in spec["nets"].items()}
+    make = lambda builder, args: getattr(architectures, builder)(**{arg: cfg[key] for arg, key in args.items()})
+    nets = {role: make(builder, args) for role, (builder, args) in spec["nets"].items()}
     adam = lambda: keras.optimizers.Adam(cfg["learning_rate"], beta_1=cfg["beta_1"], beta_2=cfg.get("beta_2", 0.999),
                                          epsilon=cfg.get("epsilon", 1e-7))  # Keras's defaults
     compile_kw = {"jit_compile": jit_compile, "steps_per_execution": steps_per_execution}
     if spec["family"] == "vae":
         model = VAE(nets["encoder"], nets["decoder"], cfg["latent_dim"], seed=seed, name=name)
+        model.compile(optimizer=adam(), **compile_kw)
+    elif spec["family"] == "diffusion":
+        common = {k: cfg[k] for k in ("sample_steps", "quick_steps", "ema_decay")}
+        builder, args = spec["nets"]["denoiser"]
+        nets["ema_denoiser"] = make(builder, args)  # the same architecture, for the weights' average
+        nets["ema_denoiser"].name = "ema_denoiser"
+        if name == "diffusion":
+            model = Diffusion(nets["denoiser"], nets["ema_denoiser"], cfg["timesteps"], cfg["schedule"],
+                              seed=seed, name=name, **common)
+        else:
+            model = FlowMatching(nets["denoiser"], nets["ema_denoiser"], seed=seed, name=name, **common)
         model.compile(optimizer=adam(), **compile_kw)
     else:
         model = GAN(nets["discriminator"], nets["generator"], cfg["z_dim"],
@@ -42,7 +54,7 @@ def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **
     return model
 
 
-NETWORKS = ("encoder", "decoder", "discriminator", "generator")
+NETWORKS = ("encoder", "decoder", "discriminator", "generator", "denoiser", "ema_denoiser")
 OPTIMIZERS = ("optimizer", "d_optimizer", "g_optimizer")
 
 
@@ -88,7 +100,7 @@ def _optimized_variables(model, opt):
         return model.discriminator.trainable_variables
     if getattr(model, "g_optimizer", None) is opt:
         return model.generator.trainable_variables
-    return model.trainable_variables
+    return model.trainable_variables  # the EMA's copy is not trainable
 
 
 def parameter_count(model) -> int:

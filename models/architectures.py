@@ -85,3 +85,10 @@ def conv_decoder(latent_dim=20, filters=(32, 64), dense=256):
         for f in reversed(filters)
     ]
     return keras.Sequential(net + [layers.Conv2DTranspose(1, 3, padding="same")], name="decoder")
+
+
+def unet(widths=(32, 64)):
+    """The diffusion family's U-Net (models/unet.py): (x_t, t) -> a 28x28x1 image."""
+    from models import unet as unets
+
+    return unets.unet(widths)

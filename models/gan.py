@@ -81,6 +81,10 @@ class GAN(keras.Model):
         """Images in [0, 1], (n, 28, 28, 1), in float32: (G(z) + 1) / 2."""
         return (tf.cast(self.generator(z, training=False), tf.float32) + 1.0) / 2.0
 
+    def network_evaluations(self) -> int:
+        """Network evaluations per sample: one pass of the generator."""
+        return 1
+
     def sample(self, n, seed=0):
         """n images in [0, 1], (n, 28, 28, 1): `generate(z)` with z uniform on [-1, 1]."""
         generate = compiled(self, "generate")

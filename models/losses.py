@@ -83,3 +83,29 @@ def minimax_generator_loss(fake_logits):
 
 
 GENERATOR_LOSSES = {"non_saturating": non_saturating_generator_loss, "minimax": minimax_generator_loss}
+
+
+def _squared_error(target, prediction, name):
+    tf.debugging.assert_equal(tf.shape(target), tf.shape(prediction), message=f"{name}: target/prediction shapes")
+    return tf.reduce_mean(_flat(tf.square(tf.cast(prediction, tf.float32) - target)), axis=-1)
+
+
+def simple_diffusion_loss(eps, eps_prediction):
+    """||eps - eps_theta(x_t, t)||² / D per example, D the number of pixels, with
+    x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) eps and t uniform on 1..T.
+
+    Ho, Jain & Abbeel 2020, "Denoising Diffusion Probabilistic Models", Eq. 14 (L_simple): the
+    ELBO's terms with their weights beta_t² / (2 sigma_t² alpha_t (1 - alpha_bar_t)) dropped.
+    """
+    return _squared_error(eps, eps_prediction, "simple_diffusion_loss")
+
+
+def flow_matching_loss(velocity, velocity_prediction):
+    """||(eps - x_0) - v_theta(x_t, t)||² / D per example, with x_t = (1 - t) x_0 + t eps and
+    t uniform on [0, 1]: the conditional flow-matching loss on the straight path, whose
+    minimiser is the marginal velocity E[eps - x_0 | x_t].
+
+    Lipman et al. 2023, "Flow Matching for Generative Modeling", Eq. 23 (sigma_min = 0);
+    Liu, Gong & Liu 2022, "Flow Straight and Fast" (rectified flow), Eq. 1.
+    """
+    return _squared_error(velocity, velocity_prediction, "flow_matching_loss")

@@ -12,6 +12,8 @@ from __future__ import annotations
 OPTIMIZER = {"learning_rate": 1e-3, "beta_1": 0.9}
 GAN_OPTIMIZER = {**OPTIMIZER, "beta_1": 0.5}  # cs231n / DCGAN: Adam(1e-3, beta_1 = 0.5)
 BURDA_STAGES = tuple(3**i for i in range(8))  # passes at each learning rate: 1, 3, ..., 2187
+# Sampler steps of the final samples and of the quick FID during training; EMA decay (0: none).
+DENOISING = {"sample_steps": 32, "quick_steps": 8, "ema_decay": 0.999, **OPTIMIZER}
 DENSE_GAN = {"z_dim": 96, "d_hidden": (256, 256), "g_hidden": (1024, 1024), "alpha": 0.01}
 DENSE_GAN_NETS = {
     "discriminator": ("dense_discriminator", {"hidden": "d_hidden", "alpha": "alpha"}),
@@ -38,6 +40,13 @@ REGISTRY = {
                  "nets": {"discriminator": ("conv_discriminator", {"alpha": "alpha"}),
                           "generator": ("conv_generator", {"z_dim": "z_dim"})},
                  "defaults": {"z_dim": 96, "alpha": 0.01, **GAN_OPTIMIZER}},
+    # Ho et al. 2020 (DDPM, linear schedule, T = 1000, L_simple) sampled by DDIM; Lipman et al.
+    # 2023 flow matching sampled by Euler steps. One U-Net (models/unet.py) for both, Adam at
+    # 1e-3 (the keras-io DDIM example's rate), weights averaged with EMA.
+    "diffusion": {"family": "diffusion", "nets": {"denoiser": ("unet", {"widths": "widths"})},
+                  "defaults": {"widths": (32, 64), "timesteps": 1000, "schedule": "linear", **DENOISING}},
+    "flow-matching": {"family": "diffusion", "nets": {"denoiser": ("unet", {"widths": "widths"})},
+                      "defaults": {"widths": (32, 64), **DENOISING}},
     # Burda et al. 2015, Sec. 5 / Appendix: one stochastic layer, 2 x 200 tanh on each side, 50
     # Gaussian latents, Bernoulli decoder; Adam(epsilon = 1e-4) at 1e-3 * 10^(-i/7) for 3^i passes.
     "vae-burda": {"family": "vae", "nets": _vae_nets("dense", ("hidden", "activation")),
@@ -45,7 +54,7 @@ REGISTRY = {
                                "beta_2": 0.999, "epsilon": 1e-4, "stages": BURDA_STAGES}},
 }
 MODEL_NAMES = tuple(REGISTRY)
-FAMILIES = ("vae", "gan")
+FAMILIES = ("vae", "gan", "diffusion")
 COMPILE_KEYS = ("jit_compile", "steps_per_execution")
 
 
@@ -56,7 +65,7 @@ def entry(name: str) -> dict:
 
 
 def family(name: str) -> str:
-    """'vae' or 'gan'."""
+    """'vae', 'gan' or 'diffusion' (flow matching included: one U-Net that undoes noise)."""
     return entry(name)["family"]
 
 

@@ -33,3 +33,27 @@ def learning_rate(hyperparameters: dict, epoch: int) -> float | None:
     if not stages:
         return None
     return burda_learning_rate(epoch, stages, hyperparameters["learning_rate"])
+
+
+def noise_schedule(name: str, steps: int = 1000):
+    """(betas, alpha_bars) of a discrete diffusion process of `steps` steps, as float64 arrays:
+    q(x_t | x_{t-1}) = N(sqrt(1 - beta_t) x_{t-1}, beta_t I) and alpha_bar_t = prod_{s<=t} (1 - beta_s).
+
+    "linear": beta from 1e-4 to 0.02 (Ho, Jain & Abbeel 2020, Sec. 4, for T = 1000; the ends scale
+    by 1000 / T for another T). "cosine": alpha_bar_t = f(t) / f(0), f(t) = cos²((t/T + s)/(1 + s)·π/2),
+    s = 0.008, betas clipped at 0.999 (Nichol & Dhariwal 2021, Eq. 17).
+    """
+    import numpy as np
+
+    if steps < 1:
+        raise ValueError(f"a noise schedule needs at least 1 step, got {steps}")
+    if name == "linear":
+        scale = 1000.0 / steps
+        betas = np.linspace(scale * 1e-4, scale * 0.02, steps, dtype=np.float64)
+    elif name == "cosine":
+        f = lambda t: np.cos((t / steps + 0.008) / 1.008 * np.pi / 2) ** 2
+        t = np.arange(steps + 1, dtype=np.float64)
+        betas = np.clip(1.0 - f(t[1:]) / f(t[:-1]), 0.0, 0.999)
+    else:
+        raise ValueError(f"unknown noise schedule {name!r}; choose from linear, cosine")
+    return betas, np.cumprod(1.0 - betas)

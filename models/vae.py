@@ -90,6 +90,10 @@ class VAE(keras.Model):
         log_pz = tf.reduce_sum(tfd.Normal(0.0, 1.0).log_prob(z), axis=-1)
         return log_px_z + log_pz - tf.reduce_sum(q.log_prob(z), axis=-1)
 
+    def network_evaluations(self) -> int:
+        """Network evaluations per sample: one pass of the decoder."""
+        return 1
+
     def sample(self, n, seed=0):
         """n images in [0, 1], (n, 28, 28, 1): `generate(z)` with z ~ N(0, I)."""
         generate = compiled(self, "generate")

@@ -35,10 +35,10 @@ def test_a_dry_run_prints_the_grid_and_its_budgets_and_trains_nothing(name, tmp_
     out = tmp_path / "out"
     assert main([name, "--suite", "smoke", "--out", str(out), "--dry-run"]) == 0
     text = capsys.readouterr().out
-    assert "5 runs, nothing trained" in text and not out.exists()
+    assert "7 runs, nothing trained" in text and not out.exists()
     # the smoke suite: 2 epochs of 256 images (4 batches of 64) per run
     assert "vae-dense seed 0: 2 epoch(s) x 256 images = 512 images, batch 64" in text
-    assert "in all 2,560 training images" in text
+    assert "in all 3,584 training images" in text
 
 
 @pytest.mark.parametrize("name", ["data", "run", "perf", "feature-net", "score", "report", "sample", "status",

@@ -59,3 +59,20 @@ def test_an_unfinished_or_damaged_run_is_one_line(grid, tmp_path, capsys):
         assert main(["sample", str(folder)]) == 2
         err = capsys.readouterr().err
         assert said in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_steps_set_the_diffusion_family_s_sampler_and_a_one_pass_model_refuses_them(grid, tmp_path, capsys):
+    out, _ = grid
+    folder = runs.run_dir(out, "flow-matching", 0)
+    drawn = {}
+    for steps in (1, 3):
+        assert main(["sample", str(folder), "--n", "4", "--steps", str(steps), "--out",
+                     str(tmp_path / f"s{steps}.npz")]) == 0
+        assert f"{steps} sampler steps" in capsys.readouterr().out
+        drawn[steps] = files.load_npz(tmp_path / f"s{steps}.npz")["images"]
+    assert not np.array_equal(drawn[1], drawn[3])  # another sampler, other images from the same noise
+    for run, steps, said in ((runs.run_dir(out, "gan-conv", 0), "4", "samples in one network pass"),
+                             (folder, "0", "give at least 1 sampler step")):
+        assert main(["sample", str(run), "--steps", steps, "--out", str(tmp_path / "x.png")]) == 2
+        err = capsys.readouterr().err
+        assert said in err and len(err.strip().splitlines()) == 1, err

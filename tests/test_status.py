@@ -74,7 +74,7 @@ def test_status_without_suite_lists_the_grid_of_the_suite_its_runs_record(tmp_pa
         return lines[0], [tuple(line.split()[:2]) for line in lines[2:]
                           if not line.startswith(("images trained", "no runs planned"))]
 
-    # results/paper: the paper suite's grid (vae-burda and gan-conv, seed 0), not the default's 15 runs
+    # results/paper: the paper suite's grid (vae-burda and gan-conv, seed 0), not the default's 21 runs
     head, rows = listed(folder_of("paper", [("vae-burda", 0)]))
     assert "(suite paper, as its runs record)" in head and rows == [("vae-burda", "0"), ("gan-conv", "0")]
     # a suite file not at hand: the runs found, and how to list the rest
@@ -83,7 +83,7 @@ def test_status_without_suite_lists_the_grid_of_the_suite_its_runs_record(tmp_pa
     assert rows == [("vae-dense", "3")]
     # no runs yet: the default suite's grid, 5 models x 3 seeds
     head, rows = listed(tmp_path / "empty")
-    assert "(suite default)" in head and len(rows) == 15
+    assert "(suite default)" in head and len(rows) == 21
     # --suite still decides
     assert main(["status", str(tmp_path / "paper"), "--suite", "smoke"]) == 0
     assert "(suite smoke)" in capsys.readouterr().out.splitlines()[0]

@@ -1,4 +1,5 @@
-"""tf.data pipelines: GANs see [-1, 1] images, VAEs see [0, 1] images (optionally binarized).
+"""tf.data pipelines: GANs and the diffusion family see [-1, 1] images, VAEs see [0, 1] images
+(optionally binarized).
 
 Each epoch's order, binarization and training noise come from (seed, epoch, step), not from
 iterator state, so a resumed run sees exactly the batches that an uninterrupted one would have
@@ -10,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-SCALES = ("gan", "vae")
+SCALES = ("gan", "vae", "diffusion")  # a model family: how its images are scaled
 
 
 def to_unit(x_uint8: np.ndarray) -> np.ndarray:
@@ -46,7 +47,7 @@ class EpochData:
         def convert(step, x):
             step_seed = tf.stack([seed * 7919 + epoch, step])
             x = tf.cast(x, tf.float32) / 255.0
-            if scale == "gan":
+            if scale in ("gan", "diffusion"):
                 x = x * 2.0 - 1.0
             elif binarize:  # a fresh Bernoulli draw for every epoch and batch
                 u = tf.random.stateless_uniform(tf.shape(x), seed=step_seed)

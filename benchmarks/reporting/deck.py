@@ -22,6 +22,7 @@ from benchmarks.data.mnist import Dataset
 from benchmarks.errors import Damaged
 from benchmarks.reporting import findings, plots, tables
 from benchmarks.reporting import takeaways as say
+from benchmarks.reporting import takeaways_diffusion as sd
 from benchmarks.reporting.plots import SLIDE
 
 PNG_DPI = 144  # 13.33 in x 144 = 1920 px
@@ -57,8 +58,19 @@ COURSE: list[tuple[str, str, str, str, Callable]] = [
        lambda f, m=m: say.evolution(f, m)) for m in ("gan-dense", "gan-dense-minimax", "gan-conv", "vae-dense",
                                                      "vae-conv")],
     ("Dense against conv", "gan-interpolation", "figures", "Straight lines in the GAN's z", say.gan_interpolation),
+    ("Diffusion theory", "forward-process", "lecture", "The forward process in closed form", sd.forward_process),
+    ("Diffusion theory", "elbo-weights", "lecture", "The DDPM loss is a weighted ELBO", sd.elbo_weights),
+    ("Diffusion theory", "parameterizations", "lecture", "x₀, ε, score, velocity: one prediction",
+     sd.parameterizations),
+    ("Diffusion theory", "flow-matching-regression", "lecture", "Flow matching learns the marginal velocity",
+     sd.flow_matching),
+    ("Diffusion results", "losses-diffusion", "figures", "Training the diffusion models", sd.losses),
+    ("Diffusion results", "denoising-trajectories", "lecture", "From noise to a sample", sd.trajectories),
+    *[("Diffusion results", f"evolution-{m}", "figures", f"Evolution of {m}", lambda f, m=m: say.evolution(f, m))
+      for m in ("diffusion", "flow-matching")],
     ("The comparison", "fid-vs-time", "figures", "Sample quality against training time", say.fid_vs_time),
     ("The comparison", "fid-curves", "figures", "Sample quality against images seen", say.equal_images),
+    ("The comparison", "fid-vs-steps", "figures", "What a sample costs", sd.fid_vs_steps),
     ("The comparison", "precision-recall", "figures", "Fidelity and diversity", say.precision_recall),
     ("The comparison", "modes", "figures", "Which classes each model generates", say.modes),
     ("The comparison", "nearest", "figures", "Do the models copy their training images?", say.nearest),
@@ -185,6 +197,6 @@ def build(out: Path, summary: pd.DataFrame, loaded, facts: dict, spec: Dataset, 
     subtitle = (f"Suite {', '.join(suites)}: {len(loaded.models())} models × {len(seeds)} seeds, trained, scored "
                 f"and reported by genbench ({findings.made_by([r.config for r in loaded.runs])}).\n\nMachine: "
                 f"{machine}.\n\n{datetime.date.today():%d %B %Y}")
-    deck = slides(out, known, f"A VAE and GANs on {spec.title}", subtitle, out / "figures" / "table.png",
+    deck = slides(out, known, f"VAEs, GANs and diffusion on {spec.title}", subtitle, out / "figures" / "table.png",
                   findings.caveats(summary, machine, spec), paper_table(out, problems))
     return write(out, deck)

@@ -16,7 +16,7 @@ from benchmarks import files, runs
 from benchmarks.data.mnist import MNIST, Dataset
 from benchmarks.errors import Damaged, UserError
 from benchmarks.records import Loaded
-from benchmarks.reporting import findings, model_figures, pictures, plots
+from benchmarks.reporting import findings, model_figures, pictures, plots, sampling_cost
 
 LOSS_TERMS = {"vae": ["loss", "reconstruction", "kl"], "gan": ["d_loss", "g_loss", "d_real", "d_fake"]}
 LOSS_TITLES = {"vae": "VAE training: the negative ELBO and its two terms",
@@ -140,6 +140,7 @@ def all_figures(out: Path, loaded: Loaded, extras: Loaded, summary: pd.DataFrame
     made = {}
     for name, draw in (("samples", lambda: sample_figures(loaded, summary, folder, data, spec, problems, facts)),
                        ("curves", lambda: curve_figures(loaded, summary, folder)),
+                       ("sampling", lambda: sampling_cost.figures(loaded, summary, folder, problems, facts)),
                        ("modes", lambda: mode_shares(summary, folder, data, spec)),
                        ("model", lambda: model_figures.draw(loaded, extras, folder, data, spec, facts))):
         try:

@@ -79,6 +79,14 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
                    f"{spec.noun} counts as covered "
                    "when at least a quarter of its true share of the samples is assigned to it; the count by "
                    "the classifier's best guess lets noise 'cover' whatever the classifier guesses for it.")
+    iterative = rows[rows["model"].map(lambda m: m in models.MODEL_NAMES and models.family(m) == "diffusion")]
+    if "network_evaluations_mean" in iterative and iterative["network_evaluations_mean"].notna().any():
+        steps = ", ".join(f"{r['model']} {r['network_evaluations_mean']:.0f}" for _, r in iterative.iterrows()
+                          if not pd.isna(r["network_evaluations_mean"]))
+        out.append(f"The diffusion family's FID is that of its final sampler, in network evaluations per sample: "
+                   f"{steps}, against one for a VAE or GAN (`fid-vs-steps.png` shows the other step counts). Its "
+                   "pixels are continuous, so it has no entry in the likelihood table, whose bounds are Bernoulli "
+                   "likelihoods of binarized pixels.")
     for _, r in rows[rows.get("dtype_mixed", pd.Series(False, index=rows.index)).fillna(False).astype(bool)].iterrows():
         out.append(f"{r['model']}: its runs trained in different precisions, {r['dtype']}; its mean mixes them.")
     out.append(f"Seconds and images/s are those of {machine_text}; across machines compare shares of the "

@@ -27,9 +27,9 @@ from benchmarks.runs import REAL_ROW  # noqa: E402
 SLIDE = (40 / 3, 7.5)  # inches: a 16:9 slide (1280 x 720 px at 96 dpi, where 1 pt is 1.33 px)
 STYLE = "seaborn-v0_8-colorblind"  # matplotlib's Okabe-Ito based, colour-blind-safe palette
 # model -> index into the style's six-colour cycle (its yellow, index 4, is skipped: low contrast), or
-# Okabe-Ito's orange where the cycle has no colour left
+# Okabe-Ito's orange and Paul Tol's wine and olive (colour-blind-safe) where the cycle has no colour left
 MODEL_COLOURS = {"vae-dense": 0, "vae-conv": 5, "gan-dense": 2, "gan-dense-minimax": 3, "gan-conv": 1,
-                 "vae-burda": "#E69F00"}
+                 "vae-burda": "#E69F00", "diffusion": "#882255", "flow-matching": "#999933"}
 RC = {"font.size": 16, "axes.titlesize": 18, "axes.labelsize": 16, "legend.fontsize": 14,
       "xtick.labelsize": 14, "ytick.labelsize": 14, "figure.titlesize": 20,
       "figure.constrained_layout.use": True, "savefig.facecolor": "white"}
@@ -42,6 +42,10 @@ TERMS = {  # steps.csv column -> (panel title, y label)
     "kl": ("KL term", "nats per image"), "d_loss": ("Discriminator loss", "−V(D, G)"),
     "g_loss": ("Generator loss", "its own loss"), "d_real": ("D of real images", "mean D(x)"),
     "d_fake": ("D of generated ones", "mean D(G(z))"),
+}
+DENOISING_TERMS = {  # the diffusion family's one loss, titled per model
+    "diffusion": ("Diffusion: noise-prediction MSE", "mean ‖ε − ε̂‖² per pixel"),
+    "flow-matching": ("Flow matching: velocity MSE", "mean ‖v − v̂‖² per pixel"),
 }
 
 

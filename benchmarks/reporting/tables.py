@@ -30,10 +30,14 @@ COST = {
     "train_seconds": ("Train s", None, 0), "images_per_sec": ("Images/s", True, 0),
     "fid_quick_at_t": ("Quick FID at {T} s", False, 1), "parameters": ("Parameters", None, 0),
 }
+SAMPLING = {
+    "network_evaluations": ("Network evals / sample", False, 0),
+    "seconds_per_1000_samples": ("s / 1,000 samples", False, 2), "fid": ("FID", False, 2),
+}
 PEAKS = ("float32", "bfloat16")  # matmul peaks recorded in each run's config.json
 # title -> (columns, the families whose rows it shows)
 TABLES = {"Sample quality": (QUALITY, models.FAMILIES), "Likelihood (VAEs, nats)": (LIKELIHOOD, ("vae",)),
-          "Training cost": (COST, models.FAMILIES)}
+          "Training cost": (COST, models.FAMILIES), "Sampling cost": (SAMPLING, models.FAMILIES)}
 REAL = runs.REAL_ROW
 
 
@@ -224,6 +228,11 @@ def markdown(summary: pd.DataFrame, machine_text: str = "", spec: Dataset = MNIS
                          "they hold for this machine only (machines of one kind differ by up to 2×). "
                          "Quick FID at T s: each run's quick FID (the suite's quick_fid_samples) interpolated at the "
                          "training time T every run reached.\n")
+        if columns is SAMPLING:
+            parts.append("Network evals / sample: passes of the network that makes a sample (a VAE's decoder, a "
+                         "GAN's generator, the diffusion family's U-Net once per sampler step). s / 1,000 samples: "
+                         "the run's samples drawn in chunks of 1,000 after the sampler was traced, on the machine "
+                         "above. FID: of those samples, as in the quality table.\n")
     return "\n".join(parts)
 
 

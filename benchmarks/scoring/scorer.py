@@ -9,7 +9,10 @@ Protocol (every row alike):
   et al. 2014);
 - memorization: pixel distance from samples to the nearest of the fit split, train[0:50000];
 - VAEs: test ELBO and the IWAE bound (Burda et al. 2015) on the test set binarized once
-  (seed 0).
+  (seed 0);
+- sampling cost: network evaluations per sample and seconds per 1,000 samples, as the harness
+  timed the run's samples; the diffusion family also at each of the suite's `sampler_steps`,
+  with a quick FID (quick_fid_samples samples) at each.
 The real-data row treats the 10,000 validation images, which no model saw, as the samples;
 its Parzen sigma is chosen on the last 1,000 fit images, train[49000:50000], since its window
 holds train[50000:51000]. It is the ceiling of every column at this sample size.
@@ -29,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from benchmarks import errors, files, progress, provenance, records, runs
+from benchmarks import errors, files, progress, provenance, records, runs, settings
 from benchmarks.data.mnist import FIT, MNIST, VALIDATION, Dataset, dataset, load_mnist
 from benchmarks.data.pipeline import binarize_once, to_unit
 from benchmarks.errors import Damaged, Interrupted, UserError
@@ -38,7 +41,9 @@ from benchmarks.scoring import metrics
 from benchmarks.scoring.feature_net import FeatureNet
 from models.layers import compiled
 
-SCORER_VERSION = 3  # 2: the IWAE bound on exactly likelihood_images images; 3: confident mode coverage
+SCORER_VERSION = 4  # 2: the IWAE bound on exactly likelihood_images images; 3: confident mode coverage;
+# 4: sampling cost, and the diffusion family's FID against sampler steps
+SWEEP_SEED = 777  # the noise of the sampler-steps sweep: the quick FID's
 NN_SAMPLES = 2000  # samples checked for memorization (pixel-space nearest neighbours)
 PARZEN_VALIDATION = 1000  # images that choose the Parzen window's sigma
 
@@ -194,18 +199,51 @@ def score_run(record: records.RunRecord, refs_factory, force: bool = False) -> s
     result = {**base, **sample_metrics(images, refs)}
     result["sample_seconds"] = time.perf_counter() - start
     parameters = record.status.get("parameters")  # recorded by the harness
-    if config["family"] == "vae" or not isinstance(parameters, int):  # only the likelihood needs the model
-        model = record.model_weights()
+    needs_model = config["family"] in ("vae", "diffusion") or not isinstance(parameters, int)
+    model = record.model_weights() if needs_model else None  # the likelihood and the sweep need it
+    if not isinstance(parameters, int):
         parameters = parameter_count(model)
-        if config["family"] == "vae":
-            progress.note(f"scoring {config['model']} seed {config['seed']}: test ELBO and IWAE bound")
-            result.update(vae_likelihood(model, refs.test_binary, config["eval"]["iwae_k"],
-                                         config["eval"]["likelihood_images"]))
+    if config["family"] == "vae":
+        progress.note(f"scoring {config['model']} seed {config['seed']}: test ELBO and IWAE bound")
+        result.update(vae_likelihood(model, refs.test_binary, config["eval"]["iwae_k"],
+                                     config["eval"]["likelihood_images"]))
     result["parameters"] = parameters
+    result.update(sampling_cost(record.status, config["eval"]["samples"]))
+    if config["family"] == "diffusion":
+        steps = config["eval"].get("sampler_steps", settings.EVAL["sampler_steps"].default)  # older runs: the default
+        progress.note(f"scoring {config['model']} seed {config['seed']}: quick FID at sampler steps "
+                      f"{', '.join(map(str, steps))}")
+        result["sampler_sweep"] = sampler_sweep(model, refs, steps, config["eval"]["quick_fid_samples"])
     result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start,
                   **{f"scored_by_{k}": v for k, v in provenance.made_by().items()})
     files.write_json(old, result)
     return "rescored (its metrics.json was damaged)" if damaged else "scored"
+
+
+def sampling_cost(status: dict, samples: int) -> dict:
+    """Network evaluations per sample and seconds per 1,000 samples, from the run's status.json
+    (the harness timed its `samples` samples); empty for a run finished before it did."""
+    seconds, evaluations = status.get("sampling_seconds"), status.get("network_evaluations")
+    if not isinstance(seconds, (int, float)) or not isinstance(evaluations, int):
+        return {}
+    return {"network_evaluations": evaluations, "seconds_per_1000_samples": 1000.0 * seconds / samples}
+
+
+def sampler_sweep(model, refs, steps: list, n: int) -> list[dict]:
+    """For each number of sampler steps S: the network evaluations per sample, the seconds per
+    1,000 samples (the sampler traced beforehand) and the FID of n samples (the quick FID's
+    noise, EMA weights) against the test features."""
+    rows = []
+    for s in steps:
+        model.sample(1, seed=SWEEP_SEED, steps=s)  # traces the graph of S steps
+        start = time.perf_counter()
+        images = model.sample(n, seed=SWEEP_SEED, steps=s)
+        seconds = time.perf_counter() - start
+        feats, _ = refs.net(images)
+        rows.append({"steps": s, "network_evaluations": model.network_evaluations(s),
+                     "seconds_per_1000_samples": 1000.0 * seconds / n,
+                     "fid_quick": metrics.frechet_distance(feats, refs.test_feats)})
+    return rows
 
 
 def _net(spec: Dataset) -> tuple:

@@ -271,9 +271,15 @@ class Run:
         files.write_csv(self.folder / runs.HISTORY, pd.DataFrame(history))
 
     def _finish(self, model, epochs: int, train_seconds: float) -> str:
+        """Draw the run's samples, timed (the sampler's graph is traced beforehand, by a draw of
+        one image, so the time is the steady state's), and mark the run finished."""
+        model.sample(1, seed=SAMPLES_SEED)
+        start = time.perf_counter()
         samples = model.sample(self.config["eval"]["samples"], seed=SAMPLES_SEED)
+        sampling_seconds = time.perf_counter() - start
         files.write_npz(self.folder / runs.SAMPLES, images=samples)
         runs.write_status(self.folder, "finished", epoch=epochs, train_seconds=train_seconds,
-                          parameters=models.parameter_count(model))
+                          parameters=models.parameter_count(model), sampling_seconds=sampling_seconds,
+                          network_evaluations=model.network_evaluations())
         self.saved = f"{self.folder} (finished)"
         return "finished"

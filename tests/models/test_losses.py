@@ -85,3 +85,15 @@ def test_the_registry_maps_each_gan_to_its_named_loss():
     assert models.loss_variants() == [("gan-dense", "gan-dense-minimax")]
     for name in gans:  # the built model trains with exactly that function
         assert models.build(name).generator_loss is losses.GENERATOR_LOSSES[models.generator_loss(name)]
+
+
+@pytest.mark.parametrize("loss", [losses.simple_diffusion_loss, losses.flow_matching_loss])
+def test_denoising_losses_are_the_per_pixel_mean_square_by_hand(loss):
+    # two 2x2 images: target 1 everywhere; predictions 0 everywhere (mean of 1² = 1), and
+    # (0, 1, 2, 3) (squared errors 1, 0, 1, 4: mean 6/4 = 1.5)
+    target = tf.ones([2, 2, 2, 1])
+    prediction = tf.constant([[[[0.0], [0.0]], [[0.0], [0.0]]], [[[0.0], [1.0]], [[2.0], [3.0]]]])
+    np.testing.assert_allclose(loss(target, prediction), [1.0, 1.5], rtol=1e-6)
+    np.testing.assert_array_equal(loss(target, target), [0.0, 0.0])  # a perfect prediction costs nothing
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        loss(target, tf.ones([2, 3, 2, 1]))

@@ -57,6 +57,7 @@ def test_every_model_samples_in_range_and_trains(name):
     assert samples.shape == (7, 28, 28, 1) and samples.dtype == np.float32
     assert samples.min() >= 0.0 and samples.max() <= 1.0
     before = [v.numpy().copy() for v in model.trainable_variables]
+    model.train_step(tf.constant(_batch(name)))  # the U-Net's output layer starts at zero: a second step moves the rest
     logs = model.train_step(tf.constant(_batch(name)))
     assert all(np.isfinite(float(v)) for v in logs.values())
     assert set(logs) == {m.name for m in model.metrics}
@@ -75,7 +76,7 @@ def test_vae_exposes_encode_decode_elbo_and_2d_latent():
 
 def test_registry_rejects_unknown_names():
     with pytest.raises(ValueError, match="choose from vae-dense"):
-        models.build("diffusion")
+        models.build("score-sde")
     with pytest.raises(ValueError, match="unknown setting"):
         models.build("gan-dense", depth=3)
 
@@ -109,12 +110,16 @@ def test_registry_entries_name_their_builders_and_arguments():
 
     for name, spec in REGISTRY.items():
         model = models.build(name)
-        roles = ("encoder", "decoder") if spec["family"] == "vae" else ("discriminator", "generator")
+        roles = {"vae": ("encoder", "decoder"), "gan": ("discriminator", "generator"),
+                 "diffusion": ("denoiser",)}[spec["family"]]
         assert tuple(spec["nets"]) == roles
         for role, (builder, args) in spec["nets"].items():
             assert callable(getattr(architectures, builder)), (name, builder)
             assert set(args.values()) <= set(spec["defaults"]), (name, role)  # every argument is a setting
             assert getattr(model, role).name == role
+    # the diffusion family's EMA network is a second build of its denoiser's builder
+    flow = models.build("flow-matching", widths=(8, 16))
+    assert flow.ema_denoiser.name == "ema_denoiser" and flow.ema_denoiser.count_params() == flow.denoiser.count_params()
     # a setting reaches the builder it names: d_hidden is the dense discriminator's widths
     d = models.build("gan-dense", d_hidden=(32, 16)).discriminator
     assert [layer.units for layer in d.layers if isinstance(layer, klayers.Dense)] == [32, 16, 1]

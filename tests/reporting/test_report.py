@@ -1,6 +1,7 @@
 """The report on synthetic metrics.json files, every figure function, and bench on smoke."""
 
 import io
+import json
 import re
 
 import matplotlib.text
@@ -322,11 +323,21 @@ def test_bench_on_the_smoke_suite(tmp_path, mnist_dir, capsys):
     printed = capsys.readouterr().out
     assert "## Sample quality" in printed and "figures" in printed
     summary = pd.read_csv(tmp_path / "summary.csv")
-    assert set(summary["model"]) == {"vae-dense", "vae-conv", "gan-dense", "gan-dense-minimax", "gan-conv", "real-data"}
+    assert set(summary["model"]) == {"vae-dense", "vae-conv", "gan-dense", "gan-dense-minimax", "gan-conv",
+                                     "diffusion", "flow-matching", "real-data"}
     assert (summary.loc[summary["model"] != "real-data", "seeds"] == 1).all()
     for name in ("samples-final", "fid-curves", "fid-vs-time", "modes", "precision-recall",
-                 "losses-vae", "losses-gan", "vae-manifold", "vae-interpolations"):
+                 "losses-vae", "losses-gan", "vae-manifold", "vae-interpolations", "losses-diffusion", "fid-vs-steps"):
         assert (tmp_path / "figures" / f"{name}.png").stat().st_size > 0, name
+    # sampling cost: one network pass for a VAE or GAN, the sampler's steps for the diffusion family
+    cost = summary.set_index("model")
+    assert cost.loc["gan-conv", "network_evaluations_mean"] == 1 and cost.loc["flow-matching",
+                                                                               "network_evaluations_mean"] == 2
+    assert (cost.drop("real-data")["seconds_per_1000_samples_mean"] > 0).all()
+    assert "## Sampling cost" in (tmp_path / "summary.md").read_text()
+    sweep = json.loads((tmp_path / "runs" / "diffusion" / "seed-0" / "metrics.json").read_text())["sampler_sweep"]
+    assert [row["steps"] for row in sweep] == [1, 2] and all(row["fid_quick"] > 0 for row in sweep)
+    assert (tmp_path / "lecture" / "denoising-trajectories.png").stat().st_size > 0
     checks = (tmp_path / "lecture" / "checks.md").read_text()
     passed, total = (int(n) for n in re.search(r"(\d+)/(\d+) checks pass", checks).groups())
     assert passed == total > 10 and "**NO**" not in checks

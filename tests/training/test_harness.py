@@ -51,7 +51,7 @@ class Crash(keras.callbacks.Callback):
 def test_smoke_suite_end_to_end(tmp_path, mnist_dir):
     suite = load_suite("smoke")
     statuses = run_grid(suite, tmp_path, mnist_dir, evaluators=for_suite(suite, mnist_dir))
-    assert set(statuses.values()) == {"finished"} and len(statuses) == 5
+    assert set(statuses.values()) == {"finished"} and len(statuses) == 7
     for model in suite["models"]:
         folder = runs.run_dir(tmp_path, model, 0)
         h = pd.read_csv(folder / "history.csv")
