@@ -37,7 +37,8 @@ COLUMNS = {"FID": "fid", "Quick FID after 1 epoch": "fid_quick_at_epoch", "Preci
            "Recall": "recall", "Digits, p ≥ 0.9 (any p)": ("modes_confident", "modes_covered"),
            "Classes, p ≥ 0.9 (any p)": ("modes_confident", "modes_covered"), "Test ELBO (nats)": "test_elbo",
            "IWAE bound, k = 50": "iwae_bound", "Epochs": "epochs", "Train s (this machine)": "train_seconds",
-           "Parzen LL": "parzen_ll"}
+           "Parzen LL": "parzen_ll", "Network evals / sample": "network_evaluations",
+           "s / 1,000 samples (this machine)": "seconds_per_1000_samples"}
 
 
 def readme_tables():
