@@ -39,11 +39,11 @@ from benchmarks.errors import Damaged, Interrupted, UserError
 from benchmarks.runs import REAL_ROW
 from benchmarks.scoring import metrics
 from benchmarks.scoring.feature_net import FeatureNet
+from benchmarks.scoring.sampling import sampler_sweep, sampling_cost
 from models.layers import compiled
 
 SCORER_VERSION = 4  # 2: the IWAE bound on exactly likelihood_images images; 3: confident mode coverage;
 # 4: sampling cost, and the diffusion family's FID against sampler steps
-SWEEP_SEED = 777  # the noise of the sampler-steps sweep: the quick FID's
 NN_SAMPLES = 2000  # samples checked for memorization (pixel-space nearest neighbours)
 PARZEN_VALIDATION = 1000  # images that choose the Parzen window's sigma
 
@@ -218,32 +218,6 @@ def score_run(record: records.RunRecord, refs_factory, force: bool = False) -> s
                   **{f"scored_by_{k}": v for k, v in provenance.made_by().items()})
     files.write_json(old, result)
     return "rescored (its metrics.json was damaged)" if damaged else "scored"
-
-
-def sampling_cost(status: dict, samples: int) -> dict:
-    """Network evaluations per sample and seconds per 1,000 samples, from the run's status.json
-    (the harness timed its `samples` samples); empty for a run finished before it did."""
-    seconds, evaluations = status.get("sampling_seconds"), status.get("network_evaluations")
-    if not isinstance(seconds, (int, float)) or not isinstance(evaluations, int):
-        return {}
-    return {"network_evaluations": evaluations, "seconds_per_1000_samples": 1000.0 * seconds / samples}
-
-
-def sampler_sweep(model, refs, steps: list, n: int) -> list[dict]:
-    """For each number of sampler steps S: the network evaluations per sample, the seconds per
-    1,000 samples (the sampler traced beforehand) and the FID of n samples (the quick FID's
-    noise, EMA weights) against the test features."""
-    rows = []
-    for s in steps:
-        model.sample(1, seed=SWEEP_SEED, steps=s)  # traces the graph of S steps
-        start = time.perf_counter()
-        images = model.sample(n, seed=SWEEP_SEED, steps=s)
-        seconds = time.perf_counter() - start
-        feats, _ = refs.net(images)
-        rows.append({"steps": s, "network_evaluations": model.network_evaluations(s),
-                     "seconds_per_1000_samples": 1000.0 * seconds / n,
-                     "fid_quick": metrics.frechet_distance(feats, refs.test_feats)})
-    return rows
 
 
 def _net(spec: Dataset) -> tuple:
