@@ -115,6 +115,16 @@ def build_parser(prog: str = "python -m benchmarks") -> argparse.ArgumentParser:
     p.add_argument("--data-dir")
     p.add_argument("--force", action="store_true", help="rescore runs whose metrics are current")
 
+    p = sub.add_parser("score-samples", help="genbench's metrics for anyone's samples: an .npz, an .npy or a "
+                       "folder of 28x28 grayscale PNGs", epilog="example: python -m benchmarks score-samples "
+                       "samples.npz --dataset mnist --json scores.json")
+    p.add_argument("path", help="an .npz or .npy of (N, 28, 28), (N, 28, 28, 1), (N, 1, 28, 28) or (N, 784) images, "
+                   "floats in [0, 1] or uint8 in [0, 255]; or a folder of PNGs")
+    p.add_argument("--dataset", choices=DATASET_NAMES, default=MNIST.name,
+                   help="whose feature network and reference images score them")
+    p.add_argument("--json", metavar="FILE", help="also write the metrics to FILE")
+    p.add_argument("--data-dir", help=DATA_DIR_HELP)
+
     p = sub.add_parser("report", help="aggregate metrics into tables and figures",
                        epilog="example: python -m benchmarks report results/smoke")
     p.add_argument("path", nargs="?", default="results")

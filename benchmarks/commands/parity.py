@@ -82,9 +82,9 @@ def parity_markdown(table: pd.DataFrame) -> str:
     suite = load_suite("parity")
     return "\n".join([
         "## Quality parity: mixed_bfloat16 against float32", "",
-        f"The `parity` suite ({len(suite['seeds'])} seeds x {suite['epochs']} epoch of 50,000 images per model), "
-        "trained once in each precision; quick FID of 2,000 samples after the epoch, and the test ELBO "
-        "on the 10,000 test images binarized once (seed 0), both evaluated in float32. *bf16*: `same` where "
-        "the bf16 mean lies within the float32 seed range or within 5% of the float32 mean, else whether "
-        "it is better or worse.", "",
+        f"The `parity` suite ({len(suite['seeds'])} seeds x {suite['epochs']} epoch(s) of {suite['train_images']:,} "
+        f"images per model), trained once in each precision; quick FID of {suite['eval']['quick_fid_samples']:,} "
+        "samples after the epoch, and the test ELBO on the test images binarized once (seed 0), both "
+        "evaluated in float32. *bf16*: `same` where the bf16 mean lies within the float32 seed range or within "
+        f"{TOLERANCE:.0%} of the float32 mean, else whether it is better or worse.", "",
         table.to_markdown(index=False, floatfmt=".2f")])

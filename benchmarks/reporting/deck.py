@@ -191,7 +191,7 @@ def build(out: Path, summary: pd.DataFrame, loaded, facts: dict, spec: Dataset, 
     plots.save(plots.table_figure(shown, f"Mean over seeds on {spec.title} (± std in summary.md); bold: the best"),
                out / "figures", "table")
     lecture, numbers = lecture_facts(out, problems)
-    known = say.Facts(summary, loaded.frames("steps"), lecture, numbers, facts, spec.noun)
+    known = say.Facts(summary, loaded.frames("steps"), lecture, numbers, facts, spec.noun, len(spec.classes))
     suites = sorted({r.config["suite"] for r in loaded.runs})
     seeds = sorted({r.seed for r in loaded.runs})
     subtitle = (f"Suite {', '.join(suites)}: {len(loaded.models())} models × {len(seeds)} seeds, trained, scored "

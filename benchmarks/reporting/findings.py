@@ -11,6 +11,7 @@ import models
 from benchmarks import provenance
 from benchmarks.data.mnist import MNIST, Dataset
 from benchmarks.reporting.tables import PEAKS, REAL, cell
+from benchmarks.scoring.metrics import MODE_CONFIDENCE, MODE_MIN_SHARE
 
 
 def machine(summary: pd.DataFrame, configs: list) -> str:
@@ -45,8 +46,10 @@ def reading(summary: pd.DataFrame) -> str:
         budgets = ", ".join(f"{r['model']} {r['epochs_mean']:.0f}" for _, r in end.iterrows()
                             if not pd.isna(r.get("epochs_mean")))
         fid = cell(best["fid_mean"], best["fid_std"], 2, False)
+        counts = end.get("eval_samples_mean", pd.Series(dtype=float)).dropna().unique()
+        of = f" ({counts[0]:,.0f} samples)" if len(counts) == 1 else ""
         parts.append(f"At the end of each model's budget in epochs ({budgets}), the best model is "
-                     f"**{best['model']}**, FID {fid} (10,000 samples). "
+                     f"**{best['model']}**, FID {fid}{of}. "
                      "Budgets in epochs make this ranking the same on any machine; only the seconds change.")
     return " ".join(parts)
 
@@ -58,27 +61,23 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
     out = []
     epochs = rows.get("epochs_mean", pd.Series(dtype=float)).dropna()
     if len(epochs):
-        out.append(f"Budgets are short: {epochs.min():.0f} to {epochs.max():.0f} epochs per model, against "
-                   "hundreds in the papers, so the table describes early training; `--suite long` "
-                   "(50 epochs) is the quality comparison.")
+        out.append(budgets(epochs.min(), epochs.max()))
     out.append("FID, KID, precision/recall and density/coverage are computed in the features of a pinned "
                f"{spec.title} classifier: comparable between runs of this benchmark, not with the Inception-"
                "feature FIDs of papers.")
     gans = rows[rows["model"].map(lambda m: m in models.MODEL_NAMES and models.family(m) == "gan")]
     if "recall_mean" in summary and gans["recall_mean"].notna().any():
         real_recall = real["recall_mean"].iloc[0] if len(real) else np.nan
-        out.append(f"The GANs' recall is at most {gans['recall_mean'].max():.3f} (real data: "
-                   f"{real_recall:.3f}): their samples lie where {spec.noun}s lie but cover little of the "
-                   "variety of the test set.")
+        out.append(gan_recall(gans["recall_mean"].max(), real_recall, spec.noun))
     if "modes_confident_mean" in summary:
         digits = ", ".join(f"{r['model']} {r['modes_confident_mean']:.1f} ({r['modes_covered_mean']:.1f} by any "
                            "guess)" for _, r in rows.iterrows() if not pd.isna(r["modes_confident_mean"]))
-        out.append(f"{spec.classes_header} covered (of 10, mean over seeds), counting only the samples the "
-                   f"classifier assigns with probability at least 0.9: {digits}. "
+        out.append(f"{spec.classes_header} covered (of {len(spec.classes)}, mean over seeds), counting only the "
+                   f"samples the classifier assigns with probability at least {MODE_CONFIDENCE}: {digits}. "
                    f"{'An' if spec.noun[0] in 'aeiou' else 'A'} "
-                   f"{spec.noun} counts as covered "
-                   "when at least a quarter of its true share of the samples is assigned to it; the count by "
-                   "the classifier's best guess lets noise 'cover' whatever the classifier guesses for it.")
+                   f"{spec.noun} counts as covered when at least {MODE_MIN_SHARE:.0%} of its true share of the "
+                   "samples is assigned to it; the count by the classifier's best guess lets noise 'cover' "
+                   "whatever the classifier guesses for it.")
     iterative = rows[rows["model"].map(lambda m: m in models.MODEL_NAMES and models.family(m) == "diffusion")]
     if "network_evaluations_mean" in iterative and iterative["network_evaluations_mean"].notna().any():
         steps = ", ".join(f"{r['model']} {r['network_evaluations_mean']:.0f}" for _, r in iterative.iterrows()
@@ -96,6 +95,31 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
         out.append(f"± is the standard deviation over {int(seeds.max())} seeds: a rough spread, not a "
                    "confidence interval.")
     return out
+
+
+def budgets(low: float, high: float) -> str:
+    """The training budgets against the long suite's epochs (benchmarks/suites/long.toml)."""
+    from benchmarks.settings import load_suite
+
+    long = load_suite("long")["epochs"]
+    text = f"Budgets are {low:.0f} to {high:.0f} epochs per model"
+    if high < long:
+        return (f"{text}, against the long suite's {long} and hundreds in the papers: the table describes early "
+                "training, not trained models.")
+    return f"{text}, at least the long suite's {long}: trained well past the first epochs."
+
+
+RECALL_LITTLE = 0.5  # below this share of the real data's recall, the GANs "cover little of the variety"
+
+
+def gan_recall(best: float, real: float, noun: str = "digit") -> str:
+    """The GANs' best recall against the real data's, and what it says about their variety."""
+    head = f"The GANs' recall is at most {best:.3f} (real data: {real:.3f})"
+    if pd.isna(real) or real <= 0:
+        return head + "."
+    if best < RECALL_LITTLE * real:
+        return f"{head}: their samples lie where {noun}s lie but cover little of the variety of the test set."
+    return f"{head}: their samples cover {best / real:.0%} of the variety that real {noun}s reach by this measure."
 
 
 def made_by(configs: list) -> str:

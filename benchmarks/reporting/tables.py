@@ -83,6 +83,7 @@ def _run_row(record: RunRecord) -> dict:
     peaks = peaks if isinstance(peaks, dict) else {}
     row.update({f"matmul_gflops_{dtype}": peaks.get(dtype, np.nan) for dtype in PEAKS})
     row["dtype"] = record.config.get("dtype")
+    row["eval_samples"] = record.config.get("eval", {}).get("samples")  # what the sample metrics were computed on
     return row
 
 

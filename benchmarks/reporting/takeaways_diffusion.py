@@ -10,20 +10,9 @@ import numpy as np
 from benchmarks.reporting.takeaways import Facts, _ok
 
 
-def _check(f: Facts, check: str, contains: str = "") -> tuple[float, float, bool | None]:
-    """(worst residual, its tolerance, whether every matching row passed) of a lecture check."""
-    if f.lecture is None:
-        return np.nan, np.nan, None
-    rows = f.lecture[(f.lecture["check"] == check) & f.lecture["quantity"].str.contains(contains, regex=False)]
-    if not len(rows):
-        return np.nan, np.nan, None
-    worst = rows.loc[rows["residual"].idxmax()]
-    return float(worst["residual"]), float(worst["tolerance"]), bool(rows["pass"].all())
-
-
 def forward_process(f: Facts):
-    mean, mean_tol, mean_ok = _check(f, "forward process", "mean")
-    var, _, var_ok = _check(f, "forward process", "variance")
+    mean, mean_tol, mean_ok = f.check("forward process", "mean")
+    var, _, var_ok = f.check("forward process", "variance")
     if not _ok(mean, var) or mean_ok is None or var_ok is None:
         return None
     if mean_ok and var_ok:
@@ -34,7 +23,7 @@ def forward_process(f: Facts):
 
 
 def elbo_weights(f: Facts):
-    r, tol, ok = _check(f, "DDPM loss = weighted ELBO")
+    r, tol, ok = f.check("DDPM loss = weighted ELBO")
     lo, hi = f.numbers.get("elbo_weight_min", np.nan), f.numbers.get("elbo_weight_max", np.nan)
     if not _ok(r, lo, hi) or ok is None:
         return None
@@ -46,7 +35,7 @@ def elbo_weights(f: Facts):
 
 
 def parameterizations(f: Facts):
-    r, tol, ok = _check(f, "parameterizations")
+    r, tol, ok = f.check("parameterizations")
     if not _ok(r) or ok is None:
         return None
     if ok:
@@ -56,7 +45,7 @@ def parameterizations(f: Facts):
 
 
 def flow_matching(f: Facts):
-    r, tol, ok = _check(f, "flow matching")
+    r, tol, ok = f.check("flow matching")
     if not _ok(r) or ok is None:
         return None
     if ok:
@@ -112,4 +101,4 @@ def trajectories(f: Facts):
     parts = [f"{m} FID {f.value(m, 'fid'):.1f} in {f.value(m, 'network_evaluations'):.0f} steps"
              for m in ("diffusion", "flow-matching") if _ok(f.value(m, "fid"), f.value(m, "network_evaluations"))]
     return parts and ("The same noise, denoised step by step; at the end of the budget, " + "; ".join(parts) +
-                      " (10,000 samples).") or None
+                      f" (FID{f.of_samples()}).") or None

@@ -66,7 +66,10 @@ def frechet_distance(feats_a, feats_b, eps: float = 1e-6) -> float:
     return float(max(diff @ diff + np.trace(s_a) + np.trace(s_b) - 2 * np.trace(covmean), 0.0))
 
 
-def kernel_distance(feats_a, feats_b, subsets: int = 100, subset_size: int = 1000, seed: int = 0):
+KID_SUBSET_SIZE = 1000  # images in each of KID's random subsets
+
+
+def kernel_distance(feats_a, feats_b, subsets: int = 100, subset_size: int = KID_SUBSET_SIZE, seed: int = 0):
     """KID: unbiased MMD^2 with k(x, y) = (x.y / d + 1)^3, mean and std over random subsets.
 
     Bińkowski et al. 2018, "Demystifying MMD GANs". When subset_size >= the smaller set, all
@@ -157,8 +160,12 @@ def density_coverage(real_feats, fake_feats, k: int = 5, real_radii=None):
     return float(density), float((nearest_fake < radii).mean())
 
 
-def mode_coverage(fake_logits, real_labels, n_classes: int = 10, min_share: float = 0.25,
-                  confidence: float = 0.9) -> dict:
+MODE_MIN_SHARE = 0.25  # a class is covered at this share of its true share of the samples, or more
+MODE_CONFIDENCE = 0.9  # the softmax probability of a confident sample
+
+
+def mode_coverage(fake_logits, real_labels, n_classes: int = 10, min_share: float = MODE_MIN_SHARE,
+                  confidence: float = MODE_CONFIDENCE) -> dict:
     """The samples' predicted-digit histogram against the true class distribution.
 
     A digit is covered when its share of the samples is at least `min_share` times its true
@@ -236,6 +243,9 @@ def nearest_index(queries, train) -> tuple[np.ndarray, np.ndarray]:
     return index, np.sqrt(np.maximum(sq[np.arange(len(q)), index], 0.0))
 
 
+NN_PERCENTILE = 5  # closer_fraction counts samples nearer than this percentile of the test images
+
+
 def nearest_neighbour_ratio(samples, train, test=None, test_distances=None) -> dict:
     """Memorization check in pixel space.
 
@@ -248,4 +258,4 @@ def nearest_neighbour_ratio(samples, train, test=None, test_distances=None) -> d
     d_sample = nearest_distance(samples, train)
     typical = np.median(d_test)
     return {"nn_ratio_median": float(np.median(d_sample / typical)),
-            "nn_closer_fraction": float((d_sample < np.percentile(d_test, 5)).mean())}
+            "nn_closer_fraction": float((d_sample < np.percentile(d_test, NN_PERCENTILE)).mean())}

@@ -19,6 +19,7 @@ SUMMARY = pd.DataFrame({  # a hand-made summary: two GANs, a VAE and the real-da
     "images_per_sec_mean": [9000.0, 4000.0, 4000.0, 600.0, np.nan],
     "recall_mean": [0.16, 0.0, 0.0, 0.35, 0.84], "precision_mean": [0.68, 0.4, 0.0, 0.58, 0.85],
     "modes_confident_mean": [10.0, 1.0, 0.0, 10.0, 10.0],
+    "eval_samples_mean": [10_000, 10_000, 10_000, 10_000, np.nan],
 })
 STEPS = {"gan-dense": [pd.DataFrame({"images": [100, 200, 300, 400], "epoch": [0.5, 1.0, 1.5, 2.0],
                                      "d_fake": [0.5, 0.47, 0.45, 0.44]})],
@@ -34,7 +35,7 @@ def test_takeaways_are_computed_from_the_table():
     # gan-dense-minimax (0.018 + 0.016) / 2 = 0.017
     assert say.saturation(facts) == ("After one epoch of the same images, gan-dense-minimax is at quick FID 160 "
                                      "against 120 for gan-dense, and mean D(G(z)) at the end of that epoch is 0.017 "
-                                     "against 0.47: the saturating loss stalls.")
+                                     "against 0.470: the saturating loss stalls.")
     assert say.table(facts) == "Best FID: gan-conv; best test ELBO: vae-dense; fastest per image: vae-dense."
     assert say.equal_images(facts) == ("Quick FID after one epoch of the same images: gan-conv 15, vae-dense 40, "
                                        "gan-dense 120, gan-dense-minimax 160.")

@@ -89,7 +89,8 @@ def test_score_writes_metrics_and_is_idempotent(tmp_path, mnist_dir):
     from benchmarks.settings import load_suite
     from benchmarks.training.grid import run_grid
 
-    suite = load_suite("smoke", models=["vae-dense", "gan-dense"], eval={"quick_fid": False})
+    # 1,000 samples: the fewest that score-samples takes (KID's subset size), checked below
+    suite = load_suite("smoke", models=["vae-dense", "gan-dense"], eval={"quick_fid": False, "samples": 1000})
     run_grid(suite, tmp_path, mnist_dir)
     first = scorer.score_all(tmp_path, mnist_dir)
     assert sorted(first.values()) == ["scored", "scored", "scored"]
@@ -102,6 +103,38 @@ def test_score_writes_metrics_and_is_idempotent(tmp_path, mnist_dir):
     real = files.read_json(tmp_path / "reference" / "real-data" / "metrics.json")
     assert real["modes_covered"] == 10 and real["fid"] < 2.0
     assert set(scorer.score_all(tmp_path, mnist_dir).values()) == {"current"}
+    check_score_samples_reproduces_the_run(tmp_path, mnist_dir)
+
+
+def check_score_samples_reproduces_the_run(out, mnist_dir):
+    """`score-samples` on a run's samples.npz prints and writes that run's metrics.json numbers,
+    and `benchmarks.score_samples` on the same images in PyTorch's layout returns them too."""
+    import contextlib
+    import io
+
+    import benchmarks
+    from benchmarks.__main__ import main
+    from benchmarks.data.mnist import MNIST
+    from benchmarks.reporting.tables import QUALITY, named
+
+    run = runs.run_dir(out, "gan-dense", 0)
+    want = files.read_json(run / "metrics.json")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["score-samples", str(run / "samples.npz"), "--json", str(out / "s.json"),
+                     "--data-dir", str(mnist_dir)]) == 0
+    got, text = files.read_json(out / "s.json"), printed.getvalue()
+    assert "1,000 images, (N, 28, 28, 1) float32 in [0, 1]" in text
+    assert "the committed tables score 10,000 samples per run, these are 1,000" in text
+    columns = {k: v for k, v in named(QUALITY, MNIST).items() if k != "fid_quick_at_epoch"}
+    for key, (header, _, decimals) in columns.items():
+        assert f"{got[key]:,.{decimals}f}" == f"{want[key]:,.{decimals}f}", key
+        assert f"| {header}" in text and f"{want[key]:,.{decimals}f}" in text
+    for key in ("kid_std", "mode_kl", "parzen_sigma", "nn_ratio_median"):
+        assert got[key] == pytest.approx(want[key], rel=1e-6), key
+    images = np.load(run / "samples.npz")["images"]
+    again = benchmarks.score_samples(np.moveaxis(images, -1, 1), "mnist", mnist_dir)  # (N, 1, 28, 28)
+    assert again["fid"] == pytest.approx(want["fid"], rel=1e-6) and again["read_as"].startswith("1,000 images, (N, 1")
 
 
 def test_bad_samples_give_a_clear_error(tmp_path):
