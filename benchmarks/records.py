@@ -10,6 +10,7 @@ the per-epoch sample grids are read only when a figure asks for them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -57,12 +58,14 @@ class RunRecord:
         """Whether the run folder holds `name` (a file or folder below it)."""
         return (self.folder / name).exists()
 
+    @functools.cached_property
+    def _samples(self) -> np.ndarray:
+        return runs.read_samples(self.folder)
+
     def samples(self) -> np.ndarray:
         """samples.npz's images, read on first use and kept (checked for shape and range by the
         scorer)."""
-        if "_samples" not in self.__dict__:
-            self.__dict__["_samples"] = runs.read_samples(self.folder)  # frozen: kept beside the fields
-        return self.__dict__["_samples"]
+        return self._samples
 
     def grids(self) -> dict[int, Path]:
         """epoch -> the per-epoch sample grid PNG (samples/epoch-NNN.png)."""
