@@ -23,6 +23,7 @@ from benchmarks.errors import Damaged
 from benchmarks.reporting import findings, plots, tables
 from benchmarks.reporting import takeaways as say
 from benchmarks.reporting import takeaways_diffusion as sd
+from benchmarks.reporting import takeaways_lecture as sl
 from benchmarks.reporting.plots import SLIDE
 
 PNG_DPI = 144  # 13.33 in x 144 = 1920 px
@@ -40,19 +41,19 @@ class Slide:
 
 # (section, figure name, where its PNG lives: "figures" or "lecture", title, takeaway)
 COURSE: list[tuple[str, str, str, str, Callable]] = [
-    ("VAE theory", "elbo-gap", "lecture", "The ELBO and its gap", say.elbo_gap),
-    ("VAE theory", "kl-contours", "lecture", "The Gaussian KL in closed form", say.kl_contours),
+    ("VAE theory", "elbo-gap", "lecture", "The ELBO and its gap", sl.elbo_gap),
+    ("VAE theory", "kl-contours", "lecture", "The Gaussian KL in closed form", sl.kl_contours),
     ("VAE theory", "gradient-variance", "lecture", "Reparameterization against the score function",
-     say.gradient_variance),
+     sl.gradient_variance),
     ("VAE results", "losses-vae", "figures", "Training the VAEs", say.losses_vae),
     ("VAE results", "vae-reconstructions", "figures", "What the VAE keeps of a test image", say.vae_likelihood),
     ("VAE results", "vae-traversal", "figures", "One latent dimension at a time", say.traversal),
     ("VAE results", "vae-manifold", "figures", "A 2-d latent space, decoded", say.manifold),
     ("VAE results", "vae-interpolations", "figures", "Straight lines in latent space", say.vae_samples),
-    ("GAN losses", "generator-loss", "lecture", "Why the minimax generator loss saturates", say.generator_loss),
+    ("GAN losses", "generator-loss", "lecture", "Why the minimax generator loss saturates", sl.generator_loss),
     ("GAN losses", "losses-gan", "figures", "Training the GANs", say.losses_gan),
     ("GAN losses", "gan-minimax-runs", "lecture", "Saturation in the benchmark's own runs", say.saturation),
-    ("Dense against conv", "conv-transpose", "lecture", "Conv2DTranspose: the adjoint of Conv2D", say.conv_transpose),
+    ("Dense against conv", "conv-transpose", "lecture", "Conv2DTranspose: the adjoint of Conv2D", sl.conv_transpose),
     ("Dense against conv", "samples-final", "figures", "Samples of every model beside real data", say.samples),
     *[("Dense against conv", f"evolution-{m}", "figures", f"Evolution of {m}",
        lambda f, m=m: say.evolution(f, m)) for m in ("gan-dense", "gan-dense-minimax", "gan-conv", "vae-dense",

@@ -8,6 +8,7 @@ import pytest
 from benchmarks.commands.perf import bf16_verdict
 from benchmarks.reporting import findings, paper
 from benchmarks.reporting import takeaways as say
+from benchmarks.reporting import takeaways_lecture as sl
 
 SUMMARY = pd.DataFrame({"model": ["gan-dense", "gan-dense-minimax", "real-data"],
                         "fid_mean": [90.0, 170.0, 0.3], "eval_samples_mean": [10_000, 10_000, np.nan]})
@@ -24,21 +25,21 @@ def facts(**kw):
 
 
 def test_the_elbo_gap_sentence_reads_the_pass_column():
-    good = say.elbo_gap(facts(lecture=lecture(("ELBO (i)", "quadrature, 12 (x, q)", 1e-14, 1e-8))))
+    good = sl.elbo_gap(facts(lecture=lecture(("ELBO (i)", "quadrature, 12 (x, q)", 1e-14, 1e-8))))
     assert good.startswith("log p(x) − ELBO − KL(q ‖ p(z|x)) is at most 1e-14 nats") and "is inference" in good
-    bad = say.elbo_gap(facts(lecture=lecture(("ELBO (i)", "quadrature, 12 (x, q)", 3e-3, 1e-8))))
+    bad = sl.elbo_gap(facts(lecture=lecture(("ELBO (i)", "quadrature, 12 (x, q)", 3e-3, 1e-8))))
     assert "reaches 3.0e-03 nats, above the tolerance 1e-08" in bad and "does not confirm" in bad
     assert "inference" not in bad
-    assert say.elbo_gap(facts()) is None  # no lecture: no claim
+    assert sl.elbo_gap(facts()) is None  # no lecture: no claim
 
 
 def test_the_kl_sentence_names_the_comparison_that_fails():
     ok = facts(lecture=lecture(("KL formula", "formula - tfp", 4e-16, 1e-12),
                                ("KL formula", "formula - Monte Carlo", 3.1, 5.0)))
-    assert say.kl_contours(ok).startswith("The closed form matches TFP's KL to 4e-16 and Monte Carlo within 3.1")
+    assert sl.kl_contours(ok).startswith("The closed form matches TFP's KL to 4e-16 and Monte Carlo within 3.1")
     off = facts(lecture=lecture(("KL formula", "formula - tfp", 4e-16, 1e-12),
                                 ("KL formula", "formula - Monte Carlo", 8.2, 5.0)))
-    assert say.kl_contours(off) == ("The closed form misses Monte Carlo by 8.2 standard errors (tolerance 5): the "
+    assert sl.kl_contours(off) == ("The closed form misses Monte Carlo by 8.2 standard errors (tolerance 5): the "
                                     "formula as coded is not the Gaussian KL.")
 
 
@@ -53,26 +54,26 @@ GRADIENTS = (("grad reparameterization", "E x^2", 1.1, 5.0), ("grad score functi
 ])
 def test_the_variance_sentence_follows_the_ratio(low, high, ending):
     numbers = {"variance_ratio_min": low, "variance_ratio_max": high}
-    text = say.gradient_variance(facts(lecture=lecture(*GRADIENTS), numbers=numbers))
+    text = sl.gradient_variance(facts(lecture=lecture(*GRADIENTS), numbers=numbers))
     assert text == "Both estimators are unbiased (within 1.1 s.e. of the exact gradient); " + ending
 
 
 def test_a_biased_estimator_is_not_called_unbiased():
     rows = (GRADIENTS[0], ("grad score function", "E x^2", 7.5, 5.0))
-    text = say.gradient_variance(facts(lecture=lecture(*rows), numbers={"variance_ratio_min": 2.0,
+    text = sl.gradient_variance(facts(lecture=lecture(*rows), numbers={"variance_ratio_min": 2.0,
                                                                        "variance_ratio_max": 3.0}))
     assert text.startswith("An estimator misses the exact gradient by 7.5 s.e. (tolerance 5)")
 
 
 def test_the_generator_loss_sentence_follows_the_gradients():
     # D(G(z)) = 0.01: minimax |dL/dlogit| = D = 0.01, non-saturating 1 - D = 0.99: 99x
-    weak = say.generator_loss(facts(numbers={"d_fake": 0.01, "grad_minimax": 0.01, "grad_non_saturating": 0.99}))
+    weak = sl.generator_loss(facts(numbers={"d_fake": 0.01, "grad_minimax": 0.01, "grad_non_saturating": 0.99}))
     assert weak.endswith(": 99× larger, just where G is worst.")
     # D(G(z)) = 0.7: 0.7 against 0.3, the minimax gradient is the larger one
-    strong = say.generator_loss(facts(numbers={"d_fake": 0.7, "grad_minimax": 0.7, "grad_non_saturating": 0.3}))
+    strong = sl.generator_loss(facts(numbers={"d_fake": 0.7, "grad_minimax": 0.7, "grad_non_saturating": 0.3}))
     assert strong.endswith(": the minimax loss is not the weaker one here; it saturates only where D(G(z)) is small.")
     # D(G(z)) = 0.6: 0.4 / 0.6 would be below 1; 0.45 against 0.55 is 1.2x, but G is not at its worst
-    mid = say.generator_loss(facts(numbers={"d_fake": 0.6, "grad_minimax": 0.45, "grad_non_saturating": 0.55}))
+    mid = sl.generator_loss(facts(numbers={"d_fake": 0.6, "grad_minimax": 0.45, "grad_non_saturating": 0.55}))
     assert mid.endswith(": 1.2× larger.")
 
 
@@ -98,8 +99,8 @@ def test_the_saturation_sentence_says_stall_only_when_the_minimax_gan_is_worse_a
 def test_the_adjoint_sentence_reads_the_residual_against_its_tolerance():
     rows = lambda r: lecture(("Conv2DTranspose adjoint", "7x7", r, 1e-12), ("Conv2DTranspose adjoint", "14x14", 1e-15,
                                                                             1e-12))
-    assert "is the adjoint of Conv2D, not its inverse" in say.conv_transpose(facts(lecture=rows(2e-15)))
-    bad = say.conv_transpose(facts(lecture=rows(0.3)))
+    assert "is the adjoint of Conv2D, not its inverse" in sl.conv_transpose(facts(lecture=rows(2e-15)))
+    bad = sl.conv_transpose(facts(lecture=rows(0.3)))
     assert bad == ("⟨Kx, y⟩ and ⟨x, Kᵀy⟩ differ by a relative 3.0e-01 at the conv generator's layers, above the "
                    "tolerance 1e-12: this Conv2DTranspose is not the adjoint of the Conv2D with the same kernel.")
 
