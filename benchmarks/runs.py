@@ -80,7 +80,12 @@ def read_config(folder: Path) -> dict:
     import models
 
     path = Path(folder) / CONFIG
-    config = files.read_json(path, RETRAIN, settings.config_types())
+    types = settings.config_types()
+    config = files.read_json(path, RETRAIN, {k: t for k, t in types.items() if k not in settings.LATER})
+    config = settings.with_later_defaults(config)
+    wrong = [k for k in settings.LATER if not isinstance(config[k], types[k]) or isinstance(config[k], bool)]
+    if wrong:
+        raise Damaged(path, f"lacks {', '.join(wrong)} (or they have the wrong type)", RETRAIN)
     if config["model"] not in models.MODEL_NAMES:
         raise Damaged(path, f"names an unknown model {config['model']!r}", RETRAIN)
     folder = Path(folder)

@@ -33,6 +33,10 @@ def _choices(*valid):
     return lambda value: None if value in valid else f"; valid: {', '.join(valid)}"
 
 
+def _share(value) -> str | None:
+    return None if 0 <= value < 1 else "must be in [0, 1)"
+
+
 def _within(low: int, high: int, why: str):
     return lambda value: None if low <= value <= high else f"must be in {low}..{high} ({why})"
 
@@ -115,6 +119,14 @@ SUITE = {s.name: s for s in (
             per_model=True, run=True, defines=False),
     Setting("steps_per_execution", int, 1, "train steps per call of the compiled function", _positive,
             per_model=True, run=True, defines=False),
+    Setting("stop_tolerance", (float, int), 0.0, "stop before the budget once the quick FID (and a VAE's validation "
+            "ELBO) improved by less than this share over the last stop_window of the epochs "
+            "(benchmarks.training.convergence); 0: train the whole budget", _share, per_model=True, run=True),
+    Setting("stop_window", (float, int), 0.2, "the share of the epochs trained that the convergence rule compares "
+            "with the epochs before it (at least 2 epochs)", lambda v: None if 0 < v < 1 else "must be in (0, 1)",
+            per_model=True, run=True),
+    Setting("stop_min_epochs", int, 1, "no stop by the convergence rule before this many epochs", _positive,
+            per_model=True, run=True),
     Setting("save_every_seconds", int, 0, "checkpoint, sample grid and tables at the first epoch end at "
             "least this long after the last save (0: every epoch); the last epoch is always saved",
             lambda v: None if v >= 0 else "must be >= 0", per_model=True, run=True, defines=False),
@@ -198,6 +210,14 @@ def validate(raw: dict, where: str = "suite") -> dict:
         if batch > images:
             raise UserError(f"{where}: {name}'s batch_size = {batch} exceeds its train_images = {images}, so an "
                             "epoch holds no whole batch; lower batch_size or raise train_images")
+    for name in suite["models"]:
+        own = {k: suite["overrides"].get(name, {}).get(k, suite[k]) for k in PER_MODEL}
+        if own["stop_tolerance"] and not suite["eval"]["quick_fid"]:
+            raise UserError(f"{where}: {name}'s stop rule (stop_tolerance) reads the quick FID; set [eval] "
+                            "quick_fid = true or stop_tolerance = 0")
+        if own["stop_tolerance"] and (own["eval_every_images"] or 0) > own["train_images"]:
+            raise UserError(f"{where}: {name}'s stop rule (stop_tolerance) needs an evaluation at every epoch's "
+                            "end; set eval_every_images to at most an epoch's images, or stop_tolerance = 0")
     suite["dataset"] = DATASETS[suite["dataset"]]
     return suite
 
@@ -269,12 +289,13 @@ def hyperparameters(suite: dict, model: str) -> dict:
     return {**models.defaults(model), **own}
 
 
+LATER = ("stop_tolerance", "stop_window", "stop_min_epochs")  # run settings younger than some run folders
 RUN_KEYS = {"model": str, "seed": int, "family": str, "suite": str, "hyperparameters": dict}
 
 
 def config_types() -> dict:
     """key -> JSON type(s) of every key config.json must hold (what `runs.read_config` checks)."""
-    json_type = {str: str, int: int, bool: bool, list: list, dict: dict}
+    json_type = {str: str, int: int, float: (float, int), bool: bool, list: list, dict: dict}
     out = dict(RUN_KEYS)
     for name, s in SUITE.items():
         if s.run:
@@ -283,11 +304,17 @@ def config_types() -> dict:
     return out
 
 
+def with_later_defaults(config: dict) -> dict:
+    """A config.json written before the `LATER` settings existed, with their defaults (what
+    that run did: it trained the whole budget)."""
+    return {**{name: SUITE[name].default for name in LATER}, **config}
+
+
 def identity(config: dict) -> dict:
     """What a resumed run must share with the run in its folder: the model, seed and
     hyperparameters and every setting that defines the result (not the speed-only ones)."""
     keep = set(RUN_KEYS) - {"suite"} | {n for n, s in SUITE.items() if s.run and s.defines}
-    return {k: v for k, v in config.items() if k in keep}
+    return {k: v for k, v in with_later_defaults(config).items() if k in keep}
 
 
 def manifold_suite(suite: dict, model: str, seed: int) -> dict:

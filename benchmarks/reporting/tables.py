@@ -82,6 +82,8 @@ def _run_row(record: RunRecord) -> dict:
     peaks = record.config.get("environment", {}).get("matmul_gflops", {})
     peaks = peaks if isinstance(peaks, dict) else {}
     row.update({f"matmul_gflops_{dtype}": peaks.get(dtype, np.nan) for dtype in PEAKS})
+    if "converged" in record.status:  # a run of a suite with a stop rule: 1 if the rule stopped it, 0 at its cap
+        row["converged"] = float(bool(record.status["converged"]))
     row["dtype"] = record.config.get("dtype")
     row["eval_samples"] = record.config.get("eval", {}).get("samples")  # what the sample metrics were computed on
     return row

@@ -7,8 +7,10 @@ import numpy as np
 
 import models
 from benchmarks.data.mnist import Dataset
+from benchmarks.data.pipeline import binarize_once
 from benchmarks.scoring import metrics
-from benchmarks.scoring.scorer import references, vae_likelihood
+from benchmarks.scoring.scorer import elbo_per_image, references, vae_likelihood
+from benchmarks.settings import run_settings
 
 QUICK_SEED = 777  # the noise of every quick FID
 
@@ -58,14 +60,37 @@ class LikelihoodCurve:
         return {"test_elbo": result["test_elbo"], "iwae_bound": result["iwae_bound"]}
 
 
+class ValidationELBO:
+    """VAEs: the ELBO on the 10,000 validation images train[50000:60000], binarized once (seed 0):
+    the likelihood criterion of the stop rule, which must not read the test set."""
+
+    def __init__(self, data_dir, spec: Dataset):
+        self.data_dir, self.spec, self.images = data_dir, spec, None
+
+    def __call__(self, model, epoch) -> dict:
+        if self.images is None:
+            self.images = binarize_once(references(self.data_dir, self.spec).real_samples, seed=0)
+        return {"val_elbo": float(elbo_per_image(model, self.images).mean())}
+
+
+def _nothing(model, epoch) -> dict:
+    return {}
+
+
 def for_suite(suite: dict, data_dir=None) -> list:
     """The evaluators of the suite's [eval] settings, as factories model name -> evaluator:
-    quick FID at every point, and for VAEs the test ELBO and IWAE bound if `curve_iwae_k` is set."""
+    quick FID at every point; for VAEs the test ELBO and IWAE bound if `curve_iwae_k` is set, and
+    the validation ELBO where the model's stop rule is on (`stop_tolerance`)."""
     out, settings = [], suite["eval"]
     if settings["quick_fid"]:
         quick = QuickFID(data_dir, settings["quick_fid_samples"], suite["dataset"])
         out.append(lambda model_name: quick)
     if settings["curve_iwae_k"]:
         curve = LikelihoodCurve(data_dir, settings["curve_iwae_k"], settings["curve_images"], suite["dataset"])
-        out.append(lambda model_name: curve if models.family(model_name) == "vae" else (lambda model, epoch: {}))
+        out.append(lambda model_name: curve if models.family(model_name) == "vae" else _nothing)
+    stops = {m for m in suite["models"] if run_settings(suite, m)["stop_tolerance"]}
+    if any(models.family(m) == "vae" for m in stops):
+        validation = ValidationELBO(data_dir, suite["dataset"])
+        out.append(lambda model_name: validation if model_name in stops and models.family(model_name) == "vae"
+                   else _nothing)
     return out

@@ -131,12 +131,17 @@ def sample_metrics(images, refs: References, parzen_val=None) -> dict:
     return out
 
 
+def elbo_per_image(model, x_binary, batch: int = 500) -> np.ndarray:
+    """A VAE's ELBO (nats) of each binary image, in graph mode."""
+    elbo_fn = compiled(model, "elbo")
+    return np.concatenate([elbo_fn(tf.constant(x_binary[i : i + batch])).numpy()
+                           for i in range(0, len(x_binary), batch)])
+
+
 def vae_likelihood(model, x_binary, k: int, iwae_images: int, batch: int = 500) -> dict:
     """Test ELBO on all of x_binary and the IWAE bound with k samples on its first images
     (k decoder passes per image: the suites cap its images, likelihood_images)."""
-    elbo_fn, log_weights = compiled(model, "elbo"), compiled(model, "log_weights")  # graph mode
-    elbo = np.concatenate([elbo_fn(tf.constant(x_binary[i : i + batch])).numpy()
-                           for i in range(0, len(x_binary), batch)])
+    elbo, log_weights = elbo_per_image(model, x_binary, batch), compiled(model, "log_weights")  # graph mode
     bounds, step = [], max(1, min(batch, 20_000 // k))
     end = min(iwae_images, len(x_binary))
     with progress.task(f"IWAE bound, k = {k}, on {end:,} test images", -(-end // step), "chunks") as advance:

@@ -28,7 +28,7 @@ import tensorflow as tf
 import models
 from benchmarks import files, precision, progress, provenance, runs, settings
 from benchmarks.errors import UserError
-from benchmarks.training import loops
+from benchmarks.training import convergence, loops
 from benchmarks.training.callbacks import (
     Checkpoint,
     EvaluationPoints,
@@ -173,7 +173,8 @@ class Run:
              *([TensorBoardLog(self.folder)] if self.tensorboard else []), *side_effects], model=evaluated)
         traced, interrupts, saved_at = False, Interrupts(), time.monotonic()
         after_epoch.on_train_begin({"epoch": epoch, "images": epoch * epoch_images})
-        while epoch < self.config["epochs"]:
+        converged = self.converged(points, epoch)
+        while epoch < self.config["epochs"] and not converged:
             with interrupts.deferred():  # Ctrl-C stops at a step boundary; the last saved epoch is kept
                 rate = models.learning_rate(self.config["hyperparameters"], epoch)  # a staged schedule's
                 if rate is not None:
@@ -203,14 +204,33 @@ class Run:
                     runs.write_status(self.folder, "diverged", epoch=epoch, reason=f"non-finite loss {losses}")
                     self.saved = f"{self.folder} (diverged)"
                     return "diverged"
-                if epoch == self.config["epochs"] or time.monotonic() - saved_at >= self.config["save_every_seconds"]:
+                converged = self.converged(points, epoch)
+                if converged:
+                    progress.note(f"{self.config['model']} seed {self.config['seed']}: converged after epoch {epoch} "
+                                  f"of at most {self.config['epochs']} (the suite's stop rule)")
+                if (epoch == self.config["epochs"] or converged
+                        or time.monotonic() - saved_at >= self.config["save_every_seconds"]):
                     self._write_tables(rows, steps)  # rows past the last checkpoint are trained again on resume
                     self._sync(evaluated, model)
                     latest = {k: v for k, v in (points[-1] if points else {}).items() if k not in row}
                     after_epoch.on_epoch_end(epoch - 1, {**row, **latest})
                     saved_at = time.monotonic()
         self._sync(evaluated, model)
-        return self._finish(evaluated, len(rows), train_seconds)
+        return self._finish(evaluated, len(rows), train_seconds, converged)
+
+    def converged(self, points: list[dict], epoch: int) -> bool:
+        """Whether the run has converged after `epoch` epochs by the suite's stop rule
+        (`stop_tolerance`, `stop_window`, `stop_min_epochs`; benchmarks.training.convergence),
+        read from its curve's points at the epoch ends; False where the rule is off."""
+        if not self.config["stop_tolerance"] or epoch < 1:
+            return False
+        ends = {round(p["epoch"]): p for p in points if float(p["epoch"]).is_integer() and 1 <= p["epoch"] <= epoch}
+        if len(ends) < epoch:
+            return False
+        names = [n for n in convergence.CRITERIA if any(n in p for p in ends.values())]
+        curves = {n: [ends[e].get(n, float("nan")) for e in range(1, epoch + 1)] for n in names}
+        return convergence.all_converged(curves, self.config["stop_tolerance"], self.config["stop_window"],
+                                         self.config["stop_min_epochs"])
 
     def _evaluation_model(self, model, strategy):
         """What evaluation, samples and grids use: the model itself in float32, else a float32
@@ -270,7 +290,7 @@ class Run:
         files.write_csv(self.folder / runs.STEPS, pd.DataFrame(steps))
         files.write_csv(self.folder / runs.HISTORY, pd.DataFrame(history))
 
-    def _finish(self, model, epochs: int, train_seconds: float) -> str:
+    def _finish(self, model, epochs: int, train_seconds: float, converged: bool) -> str:
         """Draw the run's samples, timed (the sampler's graph is traced beforehand, by a draw of
         one image, so the time is the steady state's), and mark the run finished."""
         model.sample(1, seed=SAMPLES_SEED)
@@ -280,6 +300,7 @@ class Run:
         files.write_npz(self.folder / runs.SAMPLES, images=samples)
         runs.write_status(self.folder, "finished", epoch=epochs, train_seconds=train_seconds,
                           parameters=models.parameter_count(model), sampling_seconds=sampling_seconds,
-                          network_evaluations=model.network_evaluations())
+                          network_evaluations=model.network_evaluations(),
+                          **({"converged": converged} if self.config["stop_tolerance"] else {}))
         self.saved = f"{self.folder} (finished)"
         return "finished"

@@ -138,6 +138,43 @@ def test_per_model_epochs_and_evaluation_interval(tmp_path, mnist_dir):
     assert (config["epochs"], config["eval_every_images"]) == (1, 64)
 
 
+def scripted_fid(values):
+    """An evaluator whose 'FID' after epoch e is values[e - 1] (and values[0] before training)."""
+    return lambda model_name: lambda model, epoch: {"fid_quick": values[max(0, int(np.ceil(epoch)) - 1)]}
+
+
+def test_the_stop_rule_ends_a_run_once_its_curve_is_flat_and_not_before(tmp_path, mnist_dir):
+    # FID 100, 50, 30, then flat at 30: with a window of 2 epochs, after epoch 4 the window
+    # (30, 30) improves on the best before (30) by 0% < 2%, but min_epochs = 5 waits one more
+    stop = {"stop_tolerance": 0.02, "stop_window": 0.2, "stop_min_epochs": 5,
+            "eval": {"quick_fid": True, "samples": 50}}  # the scripted evaluator stands in for the quick FID
+    run_grid(tiny_suite(epochs=8, **stop), tmp_path / "flat", mnist_dir,
+             evaluators=[scripted_fid([100, 50, 30, 30, 30, 30, 30, 30])])
+    assert history(tmp_path / "flat")["epoch"].tolist() == [1, 2, 3, 4, 5]
+    status = files.read_json(runs.run_dir(tmp_path / "flat", "vae-dense", 0) / "status.json")
+    assert (status["status"], status["epoch"], status["converged"]) == ("finished", 5, True)
+    # still falling by more than 2% a window: the whole cap, and the status says it did not converge
+    run_grid(tiny_suite(epochs=6, **stop), tmp_path / "falling", mnist_dir,
+             evaluators=[scripted_fid([100, 80, 64, 51, 41, 33])])
+    assert len(history(tmp_path / "falling")) == 6
+    assert files.read_json(runs.run_dir(tmp_path / "falling", "vae-dense", 0) / "status.json")["converged"] is False
+    # the rule off (the default): no `converged` in the status, the whole budget
+    run_grid(tiny_suite(epochs=6), tmp_path / "off", mnist_dir, evaluators=[scripted_fid([30] * 6)])
+    assert len(history(tmp_path / "off")) == 6
+    assert "converged" not in files.read_json(runs.run_dir(tmp_path / "off", "vae-dense", 0) / "status.json")
+
+
+def test_a_vae_s_stop_rule_reads_its_validation_elbo_too(tmp_path, mnist_dir):
+    # a tolerance of 99%: converged once the rule can judge (min_epochs = 3), if the ELBO is measured
+    suite = tiny_suite(epochs=6, stop_tolerance=0.99, stop_min_epochs=3,
+                       eval={"quick_fid": True, "quick_fid_samples": 100, "samples": 50})
+    run_grid(suite, tmp_path, mnist_dir, evaluators=for_suite(suite, mnist_dir))
+    c = curve(tmp_path)
+    assert len(history(tmp_path)) == 3
+    assert np.isfinite(c["val_elbo"]).all() and (c["val_elbo"] < 0).all()  # nats, on the validation images
+    assert c["val_elbo"].iloc[-1] > c["val_elbo"].iloc[0]  # training raised it
+
+
 def test_the_default_suite_gives_every_model_whole_epochs_and_at_least_6_points(tmp_path):
     from benchmarks.training.harness import evaluation_points, resolve_config
 
@@ -339,6 +376,9 @@ def test_divergence_marks_the_run_and_the_suite_goes_on(tmp_path, mnist_dir):
     ({"epochs": 1, "overrides": {"gan-conv": {"dtype": "half"}}}, r"\[overrides.gan-conv\]: dtype = 'half'"),
     ({"epochs": 1, "precision": "float32"}, "precision is retired; the training dtype policy is now `dtype`"),
     ({"epochs": 1, "models": []}, "models is empty"),
+    ({"epochs": 1, "stop_tolerance": 1.5}, r"stop_tolerance = 1.5 must be in \[0, 1\)"),
+    ({"epochs": 1, "stop_tolerance": 0.02, "eval": {"quick_fid": False}}, "stop rule .* reads the quick FID"),
+    ({"epochs": 1, "stop_tolerance": 0.02, "eval_every_images": 100_000}, "needs an evaluation at every epoch"),
     ({"epochs": 1, "train_images": 60_001}, r"train_images = 60001 must be in 1..60000"),
     ({"epochs": 1, "train_images": 100, "batch_size": 128},
      r"vae-dense's batch_size = 128 exceeds its train_images = 100, so an epoch holds no whole batch; lower"),
