@@ -9,7 +9,7 @@ import pandas as pd
 
 from benchmarks import errors, files, progress, records, runs
 from benchmarks.errors import UserError
-from benchmarks.reporting import deck, figures, findings, papers, tables
+from benchmarks.reporting import converged, deck, figures, findings, papers, plots, tables
 
 
 def _suite_note(configs: list, machine: str) -> str:
@@ -41,11 +41,31 @@ def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None)
     progress.note(f"report: figures into {out}/figures")
     _, facts, drawn = figures.all_figures(out, loaded, extras, summary, data_dir, machine, spec)
     problems += drawn
+    files.write_csv(out / converged.CURVES, converged.curves_table(
+        {m: [r.curve.assign(seed=r.seed) for r in loaded.runs if r.model == m and r.curve is not None]
+         for m in loaded.models()}))
+    facts.update(_early_against_converged(out, summary, configs, problems))
     progress.note(f"report: the deck, {out}/slides.pdf")
     deck.build(out, summary, loaded, facts, spec, machine, problems)
     for line in problems:
         errors.report(line)
     return summary, problems
+
+
+def _early_against_converged(out: Path, summary: pd.DataFrame, configs: list, problems: list) -> dict:
+    """Where OUT/long/ holds the long suite's report: early-vs-converged.md, its figure and
+    table slide, and the facts of their takeaways."""
+    found = converged.read(out, problems)
+    if found is None:
+        return {}
+    late, curves = found
+    table = converged.table(summary, late)
+    files.write_text(out / "early-vs-converged.md", converged.markdown(table, findings.made_by(configs)))
+    plots.save(converged.figure(summary, late, curves), out / "figures", "early-vs-converged")
+    plots.save(plots.table_figure(converged.formatted(table), "Mean over seeds: the default suite's budget → "
+                                  "trained to convergence; bold: the better of the two"),
+               out / "figures", "early-vs-converged-table")
+    return {"early-vs-converged": {"ranking": converged.ranking(table), "stopped": converged.stopped(table)}}
 
 
 def main(args) -> int:

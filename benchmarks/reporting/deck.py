@@ -78,6 +78,10 @@ COURSE: list[tuple[str, str, str, str, Callable]] = [
 ]
 
 
+# early against converged (OUT/long/, read by `report`): (figure name, title, the fact its takeaway is)
+CONVERGED = [("early-vs-converged-table", "Early against converged", "stopped"),
+             ("early-vs-converged", "Trained to convergence, against time", "ranking")]
+
 # the published numbers (OUT/paper/, written by `reproduce`): (figure name, title, takeaway of table.csv)
 PAPERS = [("curves", "Burda et al.'s VAE, reproduced", say.burda),
           ("samples", "What a Parzen estimate rewards", say.parzen)]
@@ -96,6 +100,10 @@ def slides(out: Path, facts: say.Facts, title: str, subtitle: str, table_png: Pa
             deck.append(Slide("table", "The comparison table", table_png, section=section, text=say.table(facts)))
         if png.is_file():
             deck.append(Slide(name, heading, png, section=section, text=takeaway(facts)))
+    for name, heading, fact in CONVERGED:
+        png, text = out / "figures" / f"{name}.png", facts.figures.get("early-vs-converged", {}).get(fact)
+        if png.is_file() and text:
+            deck.append(Slide(name, heading, png, section="Trained to convergence", text=text))
     for name, heading, takeaway in PAPERS if paper is not None else ():
         png = out / "paper" / f"{name}.png"
         if png.is_file():

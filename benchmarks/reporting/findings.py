@@ -61,7 +61,8 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
     out = []
     epochs = rows.get("epochs_mean", pd.Series(dtype=float)).dropna()
     if len(epochs):
-        out.append(budgets(epochs.min(), epochs.max()))
+        share = rows.get("converged_mean", pd.Series(dtype=float)).dropna()
+        out.append(budgets(epochs.min(), epochs.max(), share.mean() if len(share) else float("nan")))
     out.append("FID, KID, precision/recall and density/coverage are computed in the features of a pinned "
                f"{spec.title} classifier: comparable between runs of this benchmark, not with the Inception-"
                "feature FIDs of papers.")
@@ -97,16 +98,25 @@ def caveats(summary: pd.DataFrame, machine_text: str, spec: Dataset = MNIST) -> 
     return out
 
 
-def budgets(low: float, high: float) -> str:
-    """The training budgets against the long suite's epochs (benchmarks/suites/long.toml)."""
+def budgets(low: float, high: float, converged: float = float("nan")) -> str:
+    """The training budgets, and whether the runs were trained until they stopped improving:
+    `converged` is the share of runs the stop rule ended (NaN where the suite has none), else
+    the long suite's rule (benchmarks/suites/long.toml) is what they are set against."""
     from benchmarks.settings import load_suite
 
-    long = load_suite("long")["epochs"]
     text = f"Budgets are {low:.0f} to {high:.0f} epochs per model"
-    if high < long:
-        return (f"{text}, against the long suite's {long} and hundreds in the papers: the table describes early "
-                "training, not trained models.")
-    return f"{text}, at least the long suite's {long}: trained well past the first epochs."
+    if not pd.isna(converged):
+        if converged >= 1:
+            return f"{text}, each run ended by the stop rule once its quick FID had stopped improving: trained models."
+        return (f"{text}; {converged:.0%} of the runs met the stop rule and the others stopped at their cap while "
+                "still improving: not all are trained models.")
+    long = load_suite("long")
+    if high < long["stop_min_epochs"]:
+        return (f"{text}, against at least {long['stop_min_epochs']} in the long suite, which trains each run until "
+                f"its quick FID improves by less than {long['stop_tolerance']:.0%} over the last "
+                f"{long['stop_window']:.0%} of its epochs: the table describes early training, not trained models.")
+    return (f"{text}, at least the long suite's {long['stop_min_epochs']}, but with no stop rule: whether the runs "
+            "had stopped improving is not measured.")
 
 
 RECALL_LITTLE = 0.5  # below this share of the real data's recall, the GANs "cover little of the variety"

@@ -121,7 +121,7 @@ def test_the_report_names_the_best_model_at_equal_time_and_at_the_end(tmp_path):
     index = (tmp_path / "README.md").read_text()  # the reading and its limits, then the index
     assert index.index("## What the table shows") < index.index("## What it does not show") < index.index("## Index")
     assert "the best model is **vae-dense**" in index
-    assert "Budgets are 5 to 10 epochs per model, against the long suite's" in index
+    assert "Budgets are 5 to 10 epochs per model, at least the long suite's 10, but with no stop rule" in index
     assert "standard deviation over 2 seeds" in index and "fid-vs-time" in index
 
 

@@ -147,15 +147,23 @@ def test_the_gan_recall_caveat_follows_the_recall():
     assert "little" not in many
 
 
-def test_the_budget_caveat_compares_with_the_long_suite():
+def test_the_budget_caveat_compares_with_the_long_suite_s_stop_rule():
     from benchmarks.settings import load_suite
 
-    long = load_suite("long")["epochs"]
-    assert findings.budgets(1, 2).endswith(f"against the long suite's {long} and hundreds in the papers: the table "
-                                           "describes early training, not trained models.")
-    trained = findings.budgets(long, long)
-    assert trained.endswith(f"at least the long suite's {long}: trained well past the first epochs.")
-    assert "early" not in trained
+    long = load_suite("long")  # 2% over the last 20% of the epochs, from 10 epochs on
+    least = long["stop_min_epochs"]
+    assert findings.budgets(1, 2).endswith(
+        f"against at least {least} in the long suite, which trains each run until its quick FID improves by less "
+        f"than {long['stop_tolerance']:.0%} over the last {long['stop_window']:.0%} of its epochs: the table "
+        "describes early training, not trained models.")
+    longer = findings.budgets(least, 3 * least)
+    assert longer.endswith("but with no stop rule: whether the runs had stopped improving is not measured.")
+    assert "early" not in longer
+    # runs of a suite with the rule: all of them ended by it, or some at their cap
+    assert findings.budgets(12, 60, 1.0).endswith("once its quick FID had stopped improving: trained models.")
+    some = findings.budgets(12, 60, 2 / 3)
+    assert some.endswith("67% of the runs met the stop rule and the others stopped at their cap while still "
+                         "improving: not all are trained models.")
 
 
 def test_the_bf16_line_follows_the_ratios():
