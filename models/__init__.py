@@ -7,11 +7,21 @@ from __future__ import annotations
 
 import re
 
-from models.registry import COMPILE_KEYS, FAMILIES, MODEL_NAMES, defaults, entry, family, generator_loss, loss_variants
+from models.registry import (
+    COMPILE_KEYS,
+    FAMILIES,
+    MODEL_NAMES,
+    defaults,
+    entry,
+    family,
+    generator_loss,
+    loss_variants,
+    pixels,
+)
 from models.schedules import learning_rate
 
 __all__ = ["COMPILE_KEYS", "FAMILIES", "MODEL_NAMES", "build", "defaults", "family", "generator_loss",
-           "learning_rate", "loss_variants", "parameter_count", "state", "state_variables"]
+           "learning_rate", "loss_variants", "parameter_count", "pixels", "state", "state_variables"]
 
 
 def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **overrides):
@@ -49,9 +59,29 @@ def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **
         model.compile(optimizer=adam(), **compile_kw)
     else:
         model = GAN(nets["discriminator"], nets["generator"], cfg["z_dim"],
-                    losses.GENERATOR_LOSSES[spec["generator_loss"]], seed=seed, name=name)
-        model.compile(d_optimizer=adam(), g_optimizer=adam(), **compile_kw)
+                    losses.GENERATOR_LOSSES[spec["generator_loss"]], seed=seed, name=name,
+                    noise=spec.get("noise", "uniform"), pixels=spec.get("pixels", "signed"),
+                    simultaneous=spec.get("update") == "simultaneous")
+        optimizer = _momentum_sgd(cfg) if "momentum" in cfg else adam
+        model.compile(d_optimizer=optimizer(), g_optimizer=optimizer(), **compile_kw)
     return model
+
+
+def _momentum_sgd(cfg: dict):
+    """A factory of the SGD of Goodfellow et al.'s GAN: the decayed rate and the momentum schedule
+    (`models.optimizers`), the model's `begin_epoch` setting each epoch's momentum."""
+    import functools
+
+    from models import optimizers
+
+    def make():
+        opt = optimizers.MomentumSGD(optimizers.decayed_rate(cfg["learning_rate"], cfg["decay"]),
+                                     momentum=float(cfg["momentum"]))
+        opt.momentum_schedule = functools.partial(optimizers.momentum_at, start=cfg["momentum"],
+                                                  final=cfg["final_momentum"], saturate=cfg["momentum_saturate"])
+        return opt
+
+    return make
 
 
 NETWORKS = ("encoder", "decoder", "discriminator", "generator", "denoiser", "ema_denoiser")

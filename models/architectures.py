@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from models.layers import LeakyReLU
+from models.layers import LeakyReLU, Maxout
 
 IMAGE_SHAPE = (28, 28, 1)
 
@@ -46,6 +46,28 @@ def conv_generator(z_dim=96, dense=1024, channels=128):
         layers.BatchNormalization(),
         layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),
     ]
+    return keras.Sequential(net, name="generator")
+
+
+def maxout_discriminator(units=240, pieces=5, init=0.005, input_keep=0.8, hidden_keep=0.5):
+    """Goodfellow et al. 2014's MNIST D (their mnist.yaml): dropout keeping `input_keep` of the
+    784 inputs, Maxout(240 x 5), dropout keeping `hidden_keep`, Maxout(240 x 5), dropout, Dense(1)
+    logit; every weight uniform on [-init, init], biases 0. Keras's dropout scales what it keeps
+    by 1 / keep, as pylearn2's input_scales (1.25, 2) do."""
+    uniform = keras.initializers.RandomUniform(-init, init)
+    net = [keras.Input(IMAGE_SHAPE), layers.Flatten(), layers.Dropout(1 - input_keep)]
+    for _ in range(2):
+        net += [Maxout(units, pieces, uniform), layers.Dropout(1 - hidden_keep)]
+    return keras.Sequential(net + [layers.Dense(1, kernel_initializer=uniform)], name="discriminator")
+
+
+def sigmoid_generator(z_dim=100, hidden=(1200, 1200), init=0.05):
+    """Goodfellow et al. 2014's MNIST G: z (Gaussian) -> 1200 ReLU -> 1200 ReLU -> 784 sigmoid
+    (pixels in [0, 1]), every weight uniform on [-init, init], biases 0."""
+    uniform = keras.initializers.RandomUniform(-init, init)
+    net = [keras.Input((z_dim,))]
+    net += [layers.Dense(width, activation="relu", kernel_initializer=uniform) for width in hidden]
+    net += [layers.Dense(784, activation="sigmoid", kernel_initializer=uniform), layers.Reshape(IMAGE_SHAPE)]
     return keras.Sequential(net, name="generator")
 
 

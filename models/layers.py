@@ -1,4 +1,4 @@
-"""Building blocks shared by the architectures: leaky ReLU and reparameterized sampling."""
+"""Building blocks shared by the architectures: leaky ReLU, maxout and reparameterized sampling."""
 
 from __future__ import annotations
 
@@ -30,6 +30,34 @@ class LeakyReLU(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "alpha": self.alpha}
+
+
+@keras.saving.register_keras_serializable(package="genbench")
+class Maxout(keras.layers.Layer):
+    """Maxout units (Goodfellow et al. 2013, "Maxout Networks", Eq. 1): `units` outputs, each the
+    max of `pieces` affine pieces, h_i = max_j z_(i * pieces + j) with z = x W + b, the pieces of a
+    unit consecutive as in pylearn2's Maxout layer."""
+
+    def __init__(self, units: int, pieces: int, kernel_initializer="glorot_uniform", **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.pieces = int(units), int(pieces)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(name="kernel", shape=(input_shape[-1], self.units * self.pieces),
+                                      initializer=self.kernel_initializer)
+        self.bias = self.add_weight(name="bias", shape=(self.units * self.pieces,), initializer="zeros")
+
+    def call(self, x):
+        z = tf.matmul(x, self.kernel) + self.bias
+        return tf.reduce_max(tf.reshape(z, [-1, self.units, self.pieces]), axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "pieces": self.pieces,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer)}
 
 
 def reparameterize(mean, log_var, seed=None, eps=None):

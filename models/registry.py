@@ -47,6 +47,22 @@ REGISTRY = {
                   "defaults": {"widths": (32, 64), "timesteps": 1000, "schedule": "linear", **DENOISING}},
     "flow-matching": {"family": "diffusion", "nets": {"denoiser": ("unet", {"widths": "widths"})},
                       "defaults": {"widths": (32, 64), **DENOISING}},
+    # Goodfellow et al. 2014's MNIST model as their released mnist.yaml defines it (github.com/goodfeli/
+    # adversarial): G 100 Gaussian z -> 1200 ReLU -> 1200 ReLU -> 784 sigmoid (weights U[-0.05, 0.05]);
+    # D maxout 240 x 5, twice, with dropout (keep 0.8 of the inputs, 0.5 of the hidden units), a
+    # sigmoid unit (weights U[-0.005, 0.005]); D and G updated together from one G(z) per batch of 100;
+    # SGD at 0.1 divided by 1.000004 per update, momentum 0.5 rising to 0.7 by epoch 250.
+    "gan-goodfellow": {"family": "gan", "generator_loss": "non_saturating", "pixels": "unit",
+                       "noise": "gaussian", "update": "simultaneous",
+                       "nets": {"discriminator": ("maxout_discriminator", {
+                                    "units": "d_units", "pieces": "d_pieces", "init": "d_init",
+                                    "input_keep": "input_keep", "hidden_keep": "hidden_keep"}),
+                                "generator": ("sigmoid_generator", {"z_dim": "z_dim", "hidden": "g_hidden",
+                                                                    "init": "g_init"})},
+                       "defaults": {"z_dim": 100, "g_hidden": (1200, 1200), "g_init": 0.05, "d_units": 240,
+                                    "d_pieces": 5, "d_init": 0.005, "input_keep": 0.8, "hidden_keep": 0.5,
+                                    "learning_rate": 0.1, "decay": 1.000004, "momentum": 0.5,
+                                    "final_momentum": 0.7, "momentum_saturate": 250}},
     # Burda et al. 2015, Sec. 5 / Appendix: one stochastic layer, 2 x 200 tanh on each side, 50
     # Gaussian latents, Bernoulli decoder; Adam(epsilon = 1e-4) at 1e-3 * 10^(-i/7) for 3^i passes.
     "vae-burda": {"family": "vae", "nets": _vae_nets("dense", ("hidden", "activation")),
@@ -67,6 +83,13 @@ def entry(name: str) -> dict:
 def family(name: str) -> str:
     """'vae', 'gan' or 'diffusion' (flow matching included: one U-Net that undoes noise)."""
     return entry(name)["family"]
+
+
+def pixels(name: str) -> str:
+    """How the model's training images are scaled (a `benchmarks.data.pipeline` scale): its
+    family's, or 'unit' ([0, 1], never binarized) for a GAN whose G ends in a sigmoid."""
+    spec = entry(name)
+    return "unit" if spec.get("pixels") == "unit" else spec["family"]
 
 
 def generator_loss(name: str) -> str | None:

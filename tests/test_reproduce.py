@@ -16,7 +16,7 @@ from benchmarks.settings import load_suite
 pytestmark = pytest.mark.mnist
 
 SUITE = """
-models = ["vae-burda", "gan-conv"]
+models = ["vae-burda", "gan-conv", "gan-goodfellow"]
 seeds = [0]
 epochs = 1
 train_images = 120
@@ -80,6 +80,29 @@ def test_the_paper_folder_holds_both_comparisons(paper_out):
     assert "Made by genbench: runs trained at commit " in readme  # provenance, and the precision of each run
     assert "Trained vae-burda in float32, gan-conv in float32." in readme
     assert json.loads((out / "config-vae-burda.json").read_text())["hyperparameters"]["stages"] == [1, 2]
+    own = json.loads((runs.run_dir(out, "gan-goodfellow", 0) / "metrics.json").read_text())
+    assert ours["gan-goodfellow, their maxout MLP GAN (genbench)"] == pytest.approx(own["parzen_ll"])
+    assert "### Goodfellow et al.'s own model" in readme and "Where it departs from mnist.yaml:" in readme
+    assert f"**gan-goodfellow scores {own['parzen_ll']:.1f} ± " in readme  # one epoch of 120 images: far off
+    assert "outside the 10-nat target" in readme and "no stop rule applied" in readme
+
+
+def test_the_own_gan_s_verdict_follows_its_distance_from_225():
+    from benchmarks.reporting.paper import own_gan
+
+    metrics = {"epochs": 180, "train_seconds": 3600.0, "fid": 9.0, "parzen_ll_se": 2.0}
+    config = {"epochs": 400, "batch_size": 100, "train_images": 50_000, "stop_tolerance": 0.02, "stop_window": 0.2,
+              "stop_min_epochs": 50, "eval": {"quick_fid_samples": 1000}}
+    near = "\n".join(own_gan({**metrics, "parzen_ll": 219.0}, config, True))  # 225 - 6: inside 10 nats
+    assert "(-6.0), within the 10-nat target.**" in near and "the stop rule ended it" in near
+    low = "\n".join(own_gan({**metrics, "parzen_ll": 201.0}, config, False))  # 225 - 24
+    assert "(-24.0), outside the 10-nat target: below the paper's value.**" in low
+    assert "it reached its cap of 400 epochs still improving" in low
+    high = "\n".join(own_gan({**metrics, "parzen_ll": 240.5}, config, True))
+    assert "(+15.5), outside the 10-nat target: above the paper's value.**" in high
+    assert ("- mnist.yaml sets no end to training; ours stops once its quick FID (1,000 samples) improves by less "
+            "than 2% over the last 20% of its epochs (after at least 50), or at 400 epochs.") in near
+    assert "batches of" not in near  # the released batch size and training images: no departure there
 
 
 def test_bernoulli_draws_are_binary_with_the_means_as_probabilities():

@@ -16,12 +16,14 @@ STEPS = 8  # images per row of an interpolation
 
 def latents(model, family: str, n: int, seed: int) -> np.ndarray:
     """n draws from the model's prior: N(0, I) for a VAE and for the diffusion family's starting
-    noise (an image's shape), uniform on [-1, 1] for a GAN."""
+    noise (an image's shape), uniform on [-1, 1] for a GAN (N(0, I) for one with Gaussian noise)."""
     rng = np.random.default_rng(seed)
     if family == "vae":
         return rng.standard_normal((n, model.latent_dim)).astype(np.float32)
     if family == "diffusion":
         return rng.standard_normal((n, 28, 28, 1)).astype(np.float32)
+    if getattr(model, "noise", "uniform") == "gaussian":
+        return rng.standard_normal((n, model.z_dim)).astype(np.float32)
     return rng.uniform(-1.0, 1.0, (n, model.z_dim)).astype(np.float32)
 
 

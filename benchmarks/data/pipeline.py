@@ -1,5 +1,5 @@
 """tf.data pipelines: GANs and the diffusion family see [-1, 1] images, VAEs see [0, 1] images
-(optionally binarized).
+(optionally binarized), a GAN whose G ends in a sigmoid ("unit") [0, 1] images as they are.
 
 Each epoch's order, binarization and training noise come from (seed, epoch, step), not from
 iterator state, so a resumed run sees exactly the batches that an uninterrupted one would have
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-SCALES = ("gan", "vae", "diffusion")  # a model family: how its images are scaled
+SCALES = ("gan", "vae", "diffusion", "unit")  # how a model's images are scaled (`models.pixels`)
 
 
 def to_unit(x_uint8: np.ndarray) -> np.ndarray:

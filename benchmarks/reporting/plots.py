@@ -29,7 +29,8 @@ STYLE = "seaborn-v0_8-colorblind"  # matplotlib's Okabe-Ito based, colour-blind-
 # model -> index into the style's six-colour cycle (its yellow, index 4, is skipped: low contrast), or
 # Okabe-Ito's orange and Paul Tol's wine and olive (colour-blind-safe) where the cycle has no colour left
 MODEL_COLOURS = {"vae-dense": 0, "vae-conv": 5, "gan-dense": 2, "gan-dense-minimax": 3, "gan-conv": 1,
-                 "vae-burda": "#E69F00", "diffusion": "#882255", "flow-matching": "#999933"}
+                 "vae-burda": "#E69F00", "diffusion": "#882255", "flow-matching": "#999933",
+                 "gan-goodfellow": "#44AA99"}
 RC = {"font.size": 16, "axes.titlesize": 18, "axes.labelsize": 16, "legend.fontsize": 14,
       "xtick.labelsize": 14, "ytick.labelsize": 14, "figure.titlesize": 20,
       "figure.constrained_layout.use": True, "savefig.facecolor": "white"}

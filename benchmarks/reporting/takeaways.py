@@ -257,14 +257,15 @@ def burda(table: pd.DataFrame):
 
 def parzen(table: pd.DataFrame):
     """results/paper/table.csv's Parzen rows: what a Parzen window rewards (Theis et al. 2016)."""
-    from benchmarks.reporting.paper import OURS_DRAWS, OURS_GAN, OURS_MEANS, OURS_REAL, THEIRS_GAN
+    from benchmarks.reporting.paper import OURS_DRAWS, OURS_GAN, OURS_MEANS, OURS_OWN_GAN, OURS_REAL, THEIRS_GAN
 
-    gan, means, draws, real, theirs = (_paper_value(table, m)[0]
-                                       for m in (OURS_GAN, OURS_MEANS, OURS_DRAWS, OURS_REAL, THEIRS_GAN))
+    gan, means, draws, real, theirs, own = (_paper_value(table, m)[0] for m in (
+        OURS_GAN, OURS_MEANS, OURS_DRAWS, OURS_REAL, THEIRS_GAN, OURS_OWN_GAN))
     if not _ok(gan, means, draws, real, theirs):
         return None
+    reproduced = f", their own model trained here {own:.1f}" if _ok(own) else ""
     head = (f"Parzen log-likelihood, higher is better: gan-conv {gan:.1f} (Goodfellow et al.'s GAN "
-            f"{theirs:.0f}); vae-burda's blurry means {means:.1f}, its own binary samples "
+            f"{theirs:.0f}{reproduced}); vae-burda's blurry means {means:.1f}, its own binary samples "
             f"{draws:.1f}; real images {real:.1f}.")
     if means > draws:
         return f"{head} One model, two scores: the window rewards blur, not likelihood (Theis et al. 2016)."

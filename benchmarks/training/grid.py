@@ -3,6 +3,7 @@ run folder's lock."""
 
 from __future__ import annotations
 
+import models
 from benchmarks import errors, runs
 from benchmarks.data.mnist import load_mnist, resolve_source
 from benchmarks.errors import Damaged, Interrupted
@@ -70,7 +71,7 @@ def _train(run, x_fit, strategy, progress, evaluators, keras_callbacks) -> str:
         if status != "unfinished":
             print(f"{name} seed {seed}: already {status}, skipped", flush=True)
             return status
-        data = EpochData(x_fit, run.config["family"], run.config["batch_size"], seed, binarize=run.config["binarize"])
+        data = EpochData(x_fit, models.pixels(name), run.config["batch_size"], seed, binarize=run.config["binarize"])
         progress.start(run.config)
         status = run.train(data, strategy, [make(name) for make in evaluators], keras_callbacks, [progress])
     except Damaged as err:

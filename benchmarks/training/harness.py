@@ -179,6 +179,8 @@ class Run:
                 rate = models.learning_rate(self.config["hyperparameters"], epoch)  # a staged schedule's
                 if rate is not None:
                     model.optimizer.learning_rate = rate
+                if hasattr(model, "begin_epoch"):  # a per-epoch schedule of the model's own (momentum)
+                    model.begin_epoch(epoch)
                 clock = StepClock(max_steps=data.steps)
                 log = StepLog(clock, epoch * epoch_images, epoch_images, train_seconds, data.batch_size,
                               max(1, data.steps // self.config["log_points"]), [m.name for m in model.metrics])

@@ -131,7 +131,7 @@ def pass_overhead(config: dict, x_fit: np.ndarray, binarize: bool, passes: int =
     between two history rows' ends less the later pass's training seconds."""
     from benchmarks.training.harness import Run
 
-    data = EpochData(x_fit[: 4 * config["batch_size"]], config["family"], config["batch_size"], seed=0,
+    data = EpochData(x_fit[: 4 * config["batch_size"]], models.pixels(config["model"]), config["batch_size"], seed=0,
                      binarize=binarize)
     with tempfile.TemporaryDirectory() as folder:
         run = Run({**config, "epochs": passes, "eval": {**config["eval"], "samples": 16}}, folder)
@@ -142,7 +142,8 @@ def pass_overhead(config: dict, x_fit: np.ndarray, binarize: bool, passes: int =
 
 def measure(config: dict, x_fit: np.ndarray, steps: int, reps: int, binarize: bool) -> dict:
     steps = max(steps, 3 * config["steps_per_execution"])  # at least 2 chunks past the first
-    data = EpochData(x_fit, config["family"], config["batch_size"], seed=0, binarize=binarize, max_steps=steps)
+    data = EpochData(x_fit, models.pixels(config["model"]), config["batch_size"], seed=0, binarize=binarize,
+                     max_steps=steps)
     measured, chunks = {s: [] for s in SETTINGS}, {}
     for _ in range(reps):  # interleaved: each rep measures every setting once
         for setting in SETTINGS:

@@ -116,6 +116,11 @@ def test_the_parzen_sentence_says_blur_is_rewarded_only_when_the_means_beat_the_
     assert "the window rewards blur, not likelihood" in say.parzen(parzen_table(234.5, 12.9))
     flipped = say.parzen(parzen_table(12.9, 234.5))
     assert "does not show the window rewarding blur" in flipped and "rewards blur, not" not in flipped
+    assert "their own model" not in flipped  # no gan-goodfellow row: nothing said of it
+    own = pd.concat([parzen_table(234.5, 12.9), pd.DataFrame([{"comparison": "parzen", "model": paper.OURS_OWN_GAN,
+                                                               "source": "s", "value": 219.4, "se": 2.0,
+                                                               "protocol": "p"}])])
+    assert "(Goodfellow et al.'s GAN 225, their own model trained here 219.4)" in say.parzen(own)
 
 
 def test_the_traversal_and_manifold_sentences_follow_their_figures():
