@@ -19,7 +19,7 @@ import pandas as pd
 import models
 from benchmarks import runs
 from benchmarks.data.mnist import DATASETS, MNIST, Dataset
-from benchmarks.errors import Damaged, UserError
+from benchmarks.errors import Damaged
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,8 +114,7 @@ class Loaded:
     def dataset(self) -> Dataset:
         """The one dataset of these runs (MNIST when there are none); several is a UserError."""
         found = {r.config["dataset"] for r in self.runs}
-        if len(found) > 1:
-            raise UserError(f"this folder holds runs of {' and '.join(sorted(found))}; give each dataset its own --out")
+        runs.one_dataset(found, "this folder")
         return DATASETS[found.pop()] if found else MNIST
 
 
@@ -132,9 +131,7 @@ def read(folder: Path, metrics: bool = True) -> RunRecord:
 def load(out: Path) -> Loaded:
     """The records of every run folder below `out` (or of `out` itself, one run folder), the
     real-data row, and one line per damaged folder (its first bad file)."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out} is a file, not an output folder or a run folder")
+    out = runs.folder_or_new(out)
     records, damaged = [], []
     for folder in runs.iter_run_dirs(out):
         try:

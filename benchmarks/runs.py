@@ -34,13 +34,24 @@ FRAMES = "frames"  # frames/images-NNNNNNNNN.png: the fixed-z samples at each ev
 LOCK = ".lock"  # held while a process trains or scores the run
 
 
+def folder_or_new(out: Path, fix: str = "give a folder") -> Path:
+    """`out` as a Path, a folder or nothing yet; a file is a one-line UserError ending in `fix`."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file, not an output folder or a run folder; {fix}")
+    return out
+
+
+def one_dataset(found: set, where: str) -> None:
+    """Runs of several datasets in one folder are a one-line UserError."""
+    if len(found) > 1:
+        raise UserError(f"{where} holds runs of {' and '.join(sorted(found))}; give each dataset its own --out")
+
+
 def check_out(out: Path) -> None:
     """An output folder that is a folder (or does not exist yet), and sweep what killed writers
     left in it: their temporary files."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out} is a file, not a folder; choose another --out")
-    files.sweep_stale(out)
+    files.sweep_stale(folder_or_new(out, "choose another --out"))
 
 
 def run_dir(out: Path, model: str, seed: int) -> Path:

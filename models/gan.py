@@ -92,12 +92,7 @@ class GAN(keras.Model):
             g_scaled = g_loss / replicas
         g_grads = tape.gradient(g_scaled, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_weights))
-        # Track the losses and what D says of real and fake images.
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.d_real_tracker.update_state(tf.reduce_mean(tf.sigmoid(d_real_logits)))
-        self.d_fake_tracker.update_state(tf.reduce_mean(tf.sigmoid(d_fake_logits)))
-        return {m.name: m.result() for m in self.metrics}
+        return self._track(d_loss, g_loss, d_real_logits, d_fake_logits)
 
     def _simultaneous_step(self, real, z):
         """Goodfellow et al.'s step: S = G(z); D's objective 0.5 * -V and G's objective, both
@@ -115,6 +110,10 @@ class GAN(keras.Model):
         del tape
         self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_weights))
         self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_weights))
+        return self._track(d_loss, g_loss, d_real_logits, d_fake_logits)
+
+    def _track(self, d_loss, g_loss, d_real_logits, d_fake_logits) -> dict:
+        """Track the losses and what D says of real and fake images; the step's logs."""
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.d_real_tracker.update_state(tf.reduce_mean(tf.sigmoid(d_real_logits)))

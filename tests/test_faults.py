@@ -103,7 +103,7 @@ def test_out_naming_a_file(tmp_path, store, mnist_dir, capsys):
     target = tmp_path / "results.txt"
     target.write_text("not a folder")
     code = main(command("run", target, store[0], mnist_dir))
-    one_line(capsys, code, r"--out .*results.txt is a file, not a folder; choose another --out")
+    one_line(capsys, code, r".*results.txt is a file, not an output folder or a run folder; choose another --out")
     assert target.read_text() == "not a folder"
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import errors, files, progress, records, runs
-from benchmarks.errors import UserError
 from benchmarks.reporting import converged, deck, figures, findings, papers, plots, tables
 
 
@@ -20,9 +19,7 @@ def _suite_note(configs: list, machine: str) -> str:
 def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Write every table and figure of `out` from its records (`loaded`, else read now):
     (the summary, the lines of the damaged files)."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out} is a file, not an output folder")
+    out = runs.folder_or_new(out)
     files.trace(f"report {out}")
     files.sweep_stale(out)
     loaded = loaded or records.load(out)

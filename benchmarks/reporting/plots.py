@@ -78,34 +78,44 @@ def save(fig, folder: Path, name: str) -> list[Path]:
     return paths
 
 
+def _over_seeds(frames: list, x: str, y: str, grid=None):
+    """(the seeds' frames with a value of y, the x grid, their y interpolated on it, NaN past a
+    seed's range): the steps `seeds_and_mean` and `band` share. The grid: the first seed's x, or
+    every seed's x where `grid` is "union"."""
+    frames = [f.dropna(subset=[y]) for f in frames if y in f and len(f.dropna(subset=[y]))]
+    if not frames:
+        return [], None, None
+    if grid is None:
+        grid = frames[0][x].to_numpy(float)
+    elif isinstance(grid, str):
+        grid = np.unique(np.concatenate([f[x].to_numpy() for f in frames]))
+    return frames, grid, np.array([np.interp(grid, f[x], f[y], left=np.nan, right=np.nan) for f in frames])
+
+
+def _nan_stats(values: np.ndarray, *stats):
+    with warnings.catch_warnings():  # grid points past a seed's last point are NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return [stat(values, 0) for stat in stats]
+
+
 def seeds_and_mean(ax, frames: list, x: str, y: str, model: str, label: str | None = None) -> None:
     """Each seed a thin line, their mean (on the first seed's x, where all seeds have a value)
     a thick one."""
-    frames = [f.dropna(subset=[y]) for f in frames if y in f and len(f.dropna(subset=[y]))]
+    frames, grid, values = _over_seeds(frames, x, y)
     if not frames:
         return
     for f in frames:
         ax.plot(f[x], f[y], color=colour(model), lw=1, alpha=0.45)
-    grid = frames[0][x].to_numpy(float)
-    values = np.array([np.interp(grid, f[x], f[y], left=np.nan, right=np.nan) for f in frames])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(values, 0)
-    ax.plot(grid, mean, color=colour(model), lw=3.5, label=label or model)
+    ax.plot(grid, _nan_stats(values, np.nanmean)[0], color=colour(model), lw=3.5, label=label or model)
 
 
 def band(ax, frames, x, y, model, grid=None, faint=False):
-    """Mean line and min-max band over seeds, on a common x grid (interpolated); `faint`
-    draws a thin unlabelled line and a lighter band, for a backdrop."""
-    frames = [f.dropna(subset=[y]) for f in frames if y in f and len(f.dropna(subset=[y]))]
+    """Mean line and min-max band over seeds, on a common x grid (interpolated; by default every
+    seed's x); `faint` draws a thin unlabelled line and a lighter band, for a backdrop."""
+    frames, grid, values = _over_seeds(frames, x, y, "union" if grid is None else grid)
     if not frames:
         return
-    if grid is None:
-        grid = np.unique(np.concatenate([f[x].to_numpy() for f in frames]))
-    values = np.array([np.interp(grid, f[x], f[y], left=np.nan, right=np.nan) for f in frames])
-    with warnings.catch_warnings():  # grid points past a seed's last epoch are NaN
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean, low, high = np.nanmean(values, 0), np.nanmin(values, 0), np.nanmax(values, 0)
+    mean, low, high = _nan_stats(values, np.nanmean, np.nanmin, np.nanmax)
     if faint:
         ax.plot(grid, mean, color=colour(model), lw=1.5, alpha=0.6)
     else:

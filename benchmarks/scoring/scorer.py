@@ -175,7 +175,7 @@ def _fingerprint(*parts) -> str:
 
 
 def score_run(record: records.RunRecord, refs_factory, force: bool = False) -> str:
-    """Write the run's metrics.json; returns 'scored', 'rescored' (its metrics.json was
+    """Write the run's metrics.json; returns 'scored', RESCORED (its metrics.json was
     damaged), 'current', 'diverged' or 'unfinished'. Call it holding the run's lock, with the
     record read under it (without its metrics.json, which is read here)."""
     from models import parameter_count
@@ -190,13 +190,10 @@ def score_run(record: records.RunRecord, refs_factory, force: bool = False) -> s
         return status
     samples_bytes = runs.read_samples_bytes(run_dir)
     fingerprint = _fingerprint(samples_bytes, *_net(record.dataset), config["eval"], SCORER_VERSION)
-    old, damaged = run_dir / runs.METRICS, False
-    if not force and old.exists():
-        try:
-            if runs.read_metrics(run_dir, config).get("fingerprint") == fingerprint:
-                return "current"
-        except Damaged:  # scoring rewrites it: say so
-            damaged = True
+    old = run_dir / runs.METRICS
+    found = _existing(old, lambda: runs.read_metrics(run_dir, config), fingerprint, force)
+    if found == "current":
+        return found
     start = time.perf_counter()
     refs = refs_factory(record.dataset)
     images = check_samples(runs.read_samples(run_dir, samples_bytes), run_dir / runs.SAMPLES)
@@ -219,10 +216,29 @@ def score_run(record: records.RunRecord, refs_factory, force: bool = False) -> s
         progress.note(f"scoring {config['model']} seed {config['seed']}: quick FID at sampler steps "
                       f"{', '.join(map(str, steps))}")
         result["sampler_sweep"] = sampler_sweep(model, refs, steps, config["eval"]["quick_fid_samples"])
+    return _written(old, result, fingerprint, start, found == "damaged")
+
+
+RESCORED = "rescored (its metrics.json was damaged)"
+
+
+def _existing(path: Path, read, fingerprint: str, force: bool) -> str | None:
+    """'current' where the metrics.json at `path` (read by `read`) carries `fingerprint` (and
+    not `force`), 'damaged' where it cannot be read (scoring rewrites it), else None."""
+    if force or not path.exists():
+        return None
+    try:
+        return "current" if read().get("fingerprint") == fingerprint else None
+    except Damaged:
+        return "damaged"
+
+
+def _written(path: Path, result: dict, fingerprint: str, start: float, damaged: bool) -> str:
+    """Write `result` with its fingerprint, scoring time and provenance: 'scored', or RESCORED."""
     result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start,
                   **{f"scored_by_{k}": v for k, v in provenance.made_by().items()})
-    files.write_json(old, result)
-    return "rescored (its metrics.json was damaged)" if damaged else "scored"
+    files.write_json(path, result)
+    return RESCORED if damaged else "scored"
 
 
 def _net(spec: Dataset) -> tuple:
@@ -236,30 +252,21 @@ def score_real(out: Path, refs_factory, force: bool = False, spec: Dataset = MNI
     folder = runs.reference_dir(out)
     path = folder / runs.METRICS
     fingerprint = _fingerprint(*_net(spec), SCORER_VERSION, REAL_ROW)
-    damaged = False
-    if not force and path.exists():
-        try:
-            if runs.read_metrics(folder).get("fingerprint") == fingerprint:
-                return "current"
-        except Damaged:  # scoring rewrites it: say so
-            damaged = True
+    found = _existing(path, lambda: runs.read_metrics(folder), fingerprint, force)
+    if found == "current":
+        return found
     refs = refs_factory(spec)
     start = time.perf_counter()
     result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished", "dataset": spec.name,
               **sample_metrics(refs.real_samples, refs, parzen_val=refs.parzen_val_real)}
-    result.update(fingerprint=fingerprint, score_seconds=time.perf_counter() - start,
-                  **{f"scored_by_{k}": v for k, v in provenance.made_by().items()})
-    files.write_json(path, result)
-    return "rescored (its metrics.json was damaged)" if damaged else "scored"
+    return _written(path, result, fingerprint, start, found == "damaged")
 
 
 def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
     """Score every run folder below `out` that no other process holds: {folder: what
     happened}. A run with a damaged file is reported (one line, 'damaged') and the others are
     scored; Ctrl-C is `Interrupted`, naming the last metrics.json written."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out} is a file, not an output folder or a run folder")
+    out = runs.folder_or_new(out)
     files.sweep_stale(out)
     run_dirs = runs.iter_run_dirs(out)
     if not run_dirs:
@@ -270,8 +277,7 @@ def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
             found.add(runs.read_config(run_dir)["dataset"])
         except Damaged:
             pass  # reported when its run comes
-    if len(found) > 1:
-        raise UserError(f"{out} holds runs of {' and '.join(sorted(found))}; give each dataset its own --out")
+    runs.one_dataset(found, str(out))
     spec = dataset(found.pop()) if found else MNIST
     refs_factory = lambda spec: references(data_dir, spec)
     results, saved = {}, None
@@ -289,7 +295,7 @@ def score_all(out: Path, data_dir=None, force: bool = False) -> dict:
                     errors.report(err)
                     results[run_dir] = "damaged"
                     continue
-            if results[run_dir] in ("scored", "rescored (its metrics.json was damaged)"):
+            if results[run_dir] in ("scored", RESCORED):
                 saved = str(run_dir / runs.METRICS)
             print(f"{run_dir}: {results[run_dir]} ({time.perf_counter() - start:.1f} s)", flush=True)
         if (out / "runs").is_dir():

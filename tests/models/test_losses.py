@@ -81,7 +81,8 @@ def test_the_registry_maps_each_gan_to_its_named_loss():
 
     gans = [name for name in models.MODEL_NAMES if models.family(name) == "gan"]
     assert {name: models.generator_loss(name) for name in gans} == {
-        "gan-dense": "non_saturating", "gan-dense-minimax": "minimax", "gan-conv": "non_saturating"}
+        "gan-dense": "non_saturating", "gan-dense-minimax": "minimax", "gan-conv": "non_saturating",
+        "gan-goodfellow": "non_saturating"}  # their g_obj: cross-entropy of D(G(z)) against 1
     assert models.loss_variants() == [("gan-dense", "gan-dense-minimax")]
     for name in gans:  # the built model trains with exactly that function
         assert models.build(name).generator_loss is losses.GENERATOR_LOSSES[models.generator_loss(name)]
