@@ -20,6 +20,7 @@ DATA_DIR_HELP = ("folder of the dataset's IDX files (else $MNIST_DIR or $FASHION
                  "/usr/share/datasets/fashion-mnist, else Keras)")
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("MPLBACKEND", "Agg")  # the commands write figures to files and never show a window
 LIGHT = {"status", "compare"}  # commands that never import TensorFlow
 
 

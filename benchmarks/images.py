@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.image
+import numpy as np
 
 
 def tile(images: np.ndarray, cols: int | None = None, pad: int = 1) -> np.ndarray:
@@ -27,5 +24,5 @@ def tile(images: np.ndarray, cols: int | None = None, pad: int = 1) -> np.ndarra
 
 def png_bytes(images: np.ndarray, cols: int | None = None) -> bytes:
     buffer = io.BytesIO()
-    plt.imsave(buffer, tile(images, cols), cmap="gray_r", vmin=0.0, vmax=1.0, format="png")
+    matplotlib.image.imsave(buffer, tile(images, cols), cmap="gray_r", vmin=0.0, vmax=1.0, format="png")
     return buffer.getvalue()

@@ -39,27 +39,28 @@ def run_all(out: Path, loaded: records.Loaded | None = None, fast: bool = False)
     fm_rows, fm = diffusion_checks.flow_matching_regression(**({"n": 40_000, "bins": 20} if fast else {}))
     table = pd.DataFrame(elbo_rows + kl_rows + rep_rows + conv_rows + gen_rows + fwd_rows + w_rows + par_rows
                          + fm_rows)
-    figures = {"elbo-gap": (fig_elbo(elbo), "log p(x), the ELBO and their gap as q's mean moves"),
-               "kl-contours": (fig_kl(kl), "contours of the Gaussian KL over (μ, σ)"),
-               "gradient-variance": (fig_variance(rep), "reparameterization vs score-function variance against N"),
-               "conv-transpose": (fig_conv(conv), "what Conv2D and Conv2DTranspose do to a single pixel"),
-               "generator-loss": (fig_generator_loss(gen), "gradient of the saturating and non-saturating losses"),
-               "forward-process": (dfig.fig_forward(fwd), "t noising steps against q(x_t | x_0) in closed form"),
-               "elbo-weights": (dfig.fig_weights(weights), "the ELBO's weight of each step's ε-MSE, which L_simple "
-                                                       "drops"),
-               "parameterizations": (dfig.fig_parameterizations(par), "x_0, ε, score and velocity of one x_t"),
-               "flow-matching-regression": (dfig.fig_flow_matching(fm), "the conditional velocity's regressor "
-                                            "against the closed-form marginal velocity")}
-    run_fig = fig_runs(loaded.frames("steps"), loaded.frames("curve")) if loaded is not None else None
-    if run_fig is not None:
-        figures["gan-minimax-runs"] = (run_fig, "gan-dense vs gan-dense-minimax training curves")
-    trajectories = denoising_trajectories(loaded) if loaded is not None else {}
-    if trajectories:
-        figures["denoising-trajectories"] = (dfig.fig_trajectories(trajectories), "x_T to x_0 for "
-                                             + " and ".join(trajectories))
-    progress.note(f"lecture: {len(figures)} figures into {out}")
-    for name, (fig, _) in figures.items():
-        plots.save(fig, out, name)
+    with plots.style():  # drawn and saved in genbench's style
+        figures = {"elbo-gap": (fig_elbo(elbo), "log p(x), the ELBO and their gap as q's mean moves"),
+                   "kl-contours": (fig_kl(kl), "contours of the Gaussian KL over (μ, σ)"),
+                   "gradient-variance": (fig_variance(rep), "reparameterization vs score-function variance against N"),
+                   "conv-transpose": (fig_conv(conv), "what Conv2D and Conv2DTranspose do to a single pixel"),
+                   "generator-loss": (fig_generator_loss(gen), "gradient of the saturating and non-saturating losses"),
+                   "forward-process": (dfig.fig_forward(fwd), "t noising steps against q(x_t | x_0) in closed form"),
+                   "elbo-weights": (dfig.fig_weights(weights), "the ELBO's weight of each step's ε-MSE, which L_simple "
+                                                           "drops"),
+                   "parameterizations": (dfig.fig_parameterizations(par), "x_0, ε, score and velocity of one x_t"),
+                   "flow-matching-regression": (dfig.fig_flow_matching(fm), "the conditional velocity's regressor "
+                                                "against the closed-form marginal velocity")}
+        run_fig = fig_runs(loaded.frames("steps"), loaded.frames("curve")) if loaded is not None else None
+        if run_fig is not None:
+            figures["gan-minimax-runs"] = (run_fig, "gan-dense vs gan-dense-minimax training curves")
+        trajectories = denoising_trajectories(loaded) if loaded is not None else {}
+        if trajectories:
+            figures["denoising-trajectories"] = (dfig.fig_trajectories(trajectories), "x_T to x_0 for "
+                                                 + " and ".join(trajectories))
+        progress.note(f"lecture: {len(figures)} figures into {out}")
+        for name, (fig, _) in figures.items():
+            plots.save(fig, out, name)
     shown = table.assign(quantity=table["quantity"].str.replace("|", r"\|", regex=False),
                          residual=table["residual"].map(lambda v: f"{v:.3g}"),
                          tolerance=table["tolerance"].map(lambda v: f"{v:.3g}"),

@@ -36,14 +36,15 @@ def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None)
     extras = records.load(runs.extras_dir(out))
     problems = [line for _, line in (*loaded.damaged, *extras.damaged)]
     progress.note(f"report: figures into {out}/figures")
-    _, facts, drawn = figures.all_figures(out, loaded, extras, summary, data_dir, machine, spec)
-    problems += drawn
     files.write_csv(out / converged.CURVES, converged.curves_table(
         {m: [r.curve.assign(seed=r.seed) for r in loaded.runs if r.model == m and r.curve is not None]
          for m in loaded.models()}))
-    facts.update(_early_against_converged(out, summary, configs, problems))
-    progress.note(f"report: the deck, {out}/slides.pdf")
-    deck.build(out, summary, loaded, facts, spec, machine, problems)
+    with plots.style():  # every figure and slide drawn and saved in genbench's style
+        _, facts, drawn = figures.all_figures(out, loaded, extras, summary, data_dir, machine, spec)
+        problems += drawn
+        facts.update(_early_against_converged(out, summary, configs, problems))
+        progress.note(f"report: the deck, {out}/slides.pdf")
+        deck.build(out, summary, loaded, facts, spec, machine, problems)
     for line in problems:
         errors.report(line)
     return summary, problems

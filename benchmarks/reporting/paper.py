@@ -15,7 +15,7 @@ import pandas as pd
 from benchmarks import files
 from benchmarks.errors import UserError
 from benchmarks.records import Loaded
-from benchmarks.reporting import earlier, findings, paper_figures
+from benchmarks.reporting import earlier, findings, paper_figures, plots
 from benchmarks.reporting.published import GAN as GOODFELLOW_GAN
 from benchmarks.reporting.published import GOODFELLOW
 from benchmarks.reporting.published import VAE as BURDA_VAE
@@ -301,7 +301,8 @@ def write_paper(out: Path, loaded: Loaded, real: dict, draws: dict, draw_images:
     files.write_csv(out / "table.csv", frame)
     for model, item in picked.items():
         files.write_json(out / f"config-{model}.json", item["config"])
-    paper_figures.figures(out, picked[VAE], picked[GAN], draw_images)
+    with plots.style():
+        paper_figures.figures(out, picked[VAE], picked[GAN], draw_images)
     text = readme(picked, frame, real, draws)
     if (out / "perf.md").is_file():
         text += ("- `perf.md`: made by `python -m benchmarks perf --suite paper --models vae-burda --steps 1000"

@@ -14,28 +14,30 @@ import warnings
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-import models  # noqa: E402
-from benchmarks import files  # noqa: E402
-from benchmarks.runs import REAL_ROW  # noqa: E402
+import models
+from benchmarks import files
+from benchmarks.runs import REAL_ROW
 
 SLIDE = (40 / 3, 7.5)  # inches: a 16:9 slide (1280 x 720 px at 96 dpi, where 1 pt is 1.33 px)
-STYLE = "seaborn-v0_8-colorblind"  # matplotlib's Okabe-Ito based, colour-blind-safe palette
+PALETTE = "seaborn-v0_8-colorblind"  # matplotlib's Okabe-Ito based, colour-blind-safe palette
+STYLE = (PALETTE, str(Path(__file__).with_name("genbench.mplstyle")))  # the palette, then slide-sized text
 # model -> index into the style's six-colour cycle (its yellow, index 4, is skipped: low contrast), or
-# Okabe-Ito's orange and Paul Tol's wine and olive (colour-blind-safe) where the cycle has no colour left
+# Okabe-Ito's orange and Paul Tol's wine, olive and teal (colour-blind-safe) where the cycle has no colour left
 MODEL_COLOURS = {"vae-dense": 0, "vae-conv": 5, "gan-dense": 2, "gan-dense-minimax": 3, "gan-conv": 1,
                  "vae-burda": "#E69F00", "diffusion": "#882255", "flow-matching": "#999933",
                  "gan-goodfellow": "#44AA99"}
-RC = {"font.size": 16, "axes.titlesize": 18, "axes.labelsize": 16, "legend.fontsize": 14,
-      "xtick.labelsize": 14, "ytick.labelsize": 14, "figure.titlesize": 20,
-      "figure.constrained_layout.use": True, "savefig.facecolor": "white"}
-plt.style.use(STYLE)
-plt.rcParams.update(RC)
+
+
+def style():
+    """The context every report figure is drawn and saved in (`STYLE`): matplotlib's settings
+    change inside it only, never on import."""
+    return plt.style.context(STYLE)
+
+
 ORDER = [*models.MODEL_NAMES, REAL_ROW]  # the table's order
 REAL_COLOUR = "0.25"
 TERMS = {  # steps.csv column -> (panel title, y label)
@@ -53,7 +55,7 @@ DENOISING_TERMS = {  # the diffusion family's one loss, titled per model
 def colour(model: str) -> str:
     if model == REAL_ROW:
         return REAL_COLOUR
-    cycle = plt.style.library[STYLE]["axes.prop_cycle"].by_key()["color"]
+    cycle = plt.style.library[PALETTE]["axes.prop_cycle"].by_key()["color"]
     chosen = MODEL_COLOURS.get(model, "black")
     return cycle[chosen] if isinstance(chosen, int) else chosen
 
