@@ -69,7 +69,7 @@ def matmul_gflops(dtypes=("float32", "bfloat16"), n: int = 2048, repeats: int = 
 @functools.lru_cache(maxsize=1)
 def peaks() -> dict:
     """The machine's matmul peaks as `perf` measures them (2048^3, here best of 5), in GFLOP/s,
-    once per process (about 2 s): what a run's training seconds are read against."""
+    once per process: what a run's training seconds are read against."""
     return {dtype: round(gflops, 1) for dtype, gflops in matmul_gflops(repeats=5).items()}
 
 

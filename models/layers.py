@@ -78,9 +78,9 @@ def reparameterize(mean, log_var, seed=None, eps=None):
 def batch_and_noise(model, data):
     """(x, noise) of one training step. The harness stages each batch with its noise, drawn
     by `model.training_noise` from the step's seed (benchmarks.data.pipeline), so that no
-    random op runs inside the compiled step: under XLA on this CPU a draw of 1,000 normals
-    cost about 0.2-0.7 ms, most of a step of the Burda VAE. A bare batch draws its noise with
-    the model's seed generator."""
+    random op runs inside the compiled step, where under XLA on a CPU a draw can cost as much
+    as a small model's whole step. A bare batch draws its noise with the model's seed
+    generator."""
     if isinstance(data, (tuple, list)):
         x, noise = data
         return x, tuple(noise)
@@ -95,9 +95,9 @@ def compiled(model, method: str):
     the graph.
 
     One graph per model object, method and non-tensor arguments, traced once with a batch
-    dimension of any size. With `reduce_retracing` a method was traced again for the last,
-    smaller chunk of every run, and TensorFlow, which counts traces per Python function
-    across every model object, warned of retracing while scoring."""
+    dimension of any size (None), so that the last, smaller chunk of a run reuses it and
+    TensorFlow's retracing warning, which counts traces per Python function across every
+    model object, stays quiet."""
     cache = model.__dict__.setdefault("_compiled", {})  # a plain attribute: not tracked by Keras
 
     def call(*args):

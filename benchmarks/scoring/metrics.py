@@ -2,8 +2,7 @@
 
 Pairwise distances and their row reductions (k-th neighbour, nearest, ball counts, Parzen
 log-sum-exp) run in TensorFlow, in row blocks so memory stays bounded: its float32 matmul
-and reductions use every core (measured on this 2-core CPU: 2-4x NumPy's), and the
-distances are XLA-compiled (about 2x again).
+and reductions use every core, and the distances are XLA-compiled.
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ class References:
 
 
 def references(data_dir=None, name: str | Dataset = MNIST) -> References:
-    """The References of a dataset, built once per process (about 12 s): training's quick FID
+    """The References of a dataset, built once per process: training's quick FID
     and every run's scoring share them."""
     return _references(None if data_dir is None else str(data_dir), dataset(name).name)
 

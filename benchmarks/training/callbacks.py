@@ -71,7 +71,7 @@ class StepClock(keras.callbacks.Callback):
 class Interrupts(keras.callbacks.Callback):
     """Ctrl-C (SIGINT) and SIGTERM taken at a step boundary. KeyboardInterrupt raised at an
     arbitrary point inside `fit` can crash TensorFlow with a segfault instead of the one-line
-    exit (seen once in CI; the same in rstudio/reticulate#1601). Inside `deferred()` the first
+    exit (as in rstudio/reticulate#1601). Inside `deferred()` the first
     signal only asks `fit` to stop after the current execution, and KeyboardInterrupt is raised
     where the block ends or at `check()`; a second signal raises at once. Only signals whose
     handler raises in Python are deferred (an ignored SIGINT stays ignored)."""

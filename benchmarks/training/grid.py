@@ -10,9 +10,9 @@ from benchmarks.errors import Damaged, Interrupted
 
 
 def set_determinism(on: bool) -> None:
-    """TensorFlow's global op-determinism flag. Off by default: on this CPU the same suite
-    and seed give the same history without it (tests/training/test_harness.py guards that);
-    its cost in throughput is measured by `perf` (results/perf.md)."""
+    """TensorFlow's global op-determinism flag. Off by default: the same suite and seed give
+    the same history without it (tests/training/test_harness.py checks that on the machine the
+    tests run on); its cost in throughput is measured by `perf` (results/perf.md)."""
     import tensorflow as tf
     from tensorflow.python.framework import config  # TF 2.21 exports only the enable half
 
