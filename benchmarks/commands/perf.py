@@ -1,6 +1,7 @@
 """`perf`: throughput as the harness trains, against the bare step and against the matmul
 peak of the dtype policy it trains in, every setting of a model interleaved in one process;
-`--parity` also trains the bf16-vs-float32 quality check. Writes OUT/perf.md (and OUT/parity.md)."""
+`--parity` also trains the bf16-vs-float32 quality check. Writes OUT/perf.md (its main table of
+`MAIN` columns), OUT/perf.csv (every column measured) and, with --parity, OUT/parity.md."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ from benchmarks.errors import UserError
 from benchmarks.settings import load_suite
 from benchmarks.training.harness import resolve_config
 from benchmarks.training.perf import BUDGET, measure
+
+# perf.md's main table: what a reader compares (the other columns are in perf.csv)
+MAIN = ("model", "batch", "loop", "img/s as the suite trains", "share of its peak", "harness / bare",
+        "bf16 / float32", "compiled, XLA / fit")
 
 
 def main(args) -> int:
@@ -43,7 +48,9 @@ def main(args) -> int:
         files.write_text(Path(args.out) / "parity.md", f"# bf16 against float32\n\n{machine_line(suite, args)}\n\n"
                          f"{parity}\n")
     table = pd.DataFrame(rows)
-    md = report(suite, args, peaks, table[["suite", *table.columns.drop("suite")]])
+    table = table[["suite", *table.columns.drop("suite")]]
+    files.write_csv(Path(args.out) / "perf.csv", table)
+    md = report(suite, args, peaks, table)
     files.write_text(Path(args.out) / "perf.md", md)
     print(md)
     return 0
@@ -105,6 +112,14 @@ def machine_line(suite, args) -> str:
             f"TensorFlow {tf.__version__}.")
 
 
+def main_table(table: pd.DataFrame) -> pd.DataFrame:
+    """perf.md's table: the `MAIN` columns, a model of another suite than the first named
+    SUITE:MODEL."""
+    first = table["suite"].iloc[0]
+    named = [m if s == first else f"{s}:{m}" for s, m in zip(table["suite"], table["model"])]
+    return table.assign(model=named)[list(MAIN)]
+
+
 def report(suite, args, peaks, table: pd.DataFrame) -> str:
     text = [
         "# Training throughput", "", machine_line(suite, args), "",
@@ -124,7 +139,8 @@ def report(suite, args, peaks, table: pd.DataFrame) -> str:
         "*harness / bare* is the harness as the suite trains against that bare loop; *share of its peak* is "
         "FLOPs per step times steps/s as the suite trains over the matmul peak of its precision; "
         "*overhead s/pass* is wall time per pass outside the training clock (median over 5 passes of 4 steps), "
-        "when every pass saves and at the model's `save_every_seconds`.", "",
-        table.to_markdown(index=False, floatfmt=".3g"), "", *findings(table), "",
+        "when every pass saves and at the model's `save_every_seconds`. Below, the main columns; every column "
+        "measured is in perf.csv beside this file.", "",
+        main_table(table).to_markdown(index=False, floatfmt=".3g"), "", *findings(table), "",
         "The bf16-vs-float32 quality check (`--parity`) is in parity.md.", ""]
     return "\n".join(text)

@@ -2,10 +2,12 @@
 
 import re
 
+import pandas as pd
 import pytest
 
 from benchmarks import precision
 from benchmarks.commands import parity
+from benchmarks.commands import perf as perf_command
 
 
 def test_parity_holds_within_the_seed_range_or_5_percent():
@@ -50,13 +52,18 @@ def test_perf_command_writes_its_table(tmp_path, mnist_dir):
                  "--add", "paper:vae-burda", "--data-dir", str(mnist_dir)]) == 0
     text = (tmp_path / "perf.md").read_text()
     assert "fp32" in text and "bf16" in text and "--add paper:vae-burda" in text
-    assert re.search(r"\| default +\| gan-dense +\|", text) and re.search(r"\| paper +\| vae-burda +\|", text)
-    # vae-burda as the paper suite trains it: batch 20, the compiled loop under XLA, 250 steps per call
-    assert re.search(r"\| vae-burda +\| float32 +\| +20 \| compiled, XLA +\| +250 \|", text)
+    # the main table: 8 columns, a model of the added suite named SUITE:MODEL
+    head = next(line for line in text.splitlines() if line.startswith("| model"))
+    assert [c.strip() for c in head.strip("|").split("|")] == list(perf_command.MAIN)
+    assert re.search(r"\| gan-dense +\|", text) and re.search(r"\| paper:vae-burda +\|", text)
+    # vae-burda as the paper suite trains it: batch 20, the compiled loop under XLA
+    assert re.search(r"\| paper:vae-burda +\| +20 \| compiled, XLA +\|", text)
+    full = pd.read_csv(tmp_path / "perf.csv")  # every column measured
+    assert full["model"].tolist() == ["gan-dense", "vae-burda"] and full["steps per call"].tolist()[1] == 250
     for column in ("img/s fit", "img/s compiled", "img/s compiled, XLA", "compiled, XLA / fit", "overhead s/pass",
                    "img/s float32", "img/s mixed_bfloat16", "img/s float32, op determinism", "img/s bare step",
                    "harness / bare", "share of its peak", "gflop_per_step"):
-        assert column in text, column
+        assert column in full, column
 
 
 @pytest.mark.parametrize("spec", ["paper", "paper:vae-dense", "nosuch:vae-burda"])
