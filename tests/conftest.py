@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,3 +30,16 @@ def fashion_dir() -> Path:
         pytest.fail("Fashion-MNIST tests need its four IDX files: apt-get install dataset-fashion-mnist "
                     "(or set FASHION_MNIST_DIR)")
     return path
+
+
+@pytest.fixture(scope="session")
+def smoke_bench(tmp_path_factory, mnist_dir) -> tuple[Path, str]:
+    """`python -m benchmarks bench --suite smoke` once per test session, in a process of its own:
+    (its output folder, what it printed). The report's end-to-end test reads it, and the SLURM
+    test compares its job array against it; neither changes it."""
+    out = tmp_path_factory.mktemp("smoke-bench") / "out"
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "bench", "--suite", "smoke", "--dtype", "float32",
+                           "--out", str(out), "--data-dir", str(mnist_dir)], capture_output=True, text=True,
+                          cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out, done.stdout

@@ -316,12 +316,8 @@ def test_the_evolution_gif_holds_every_frame():
 
 
 @pytest.mark.mnist
-def test_bench_on_the_smoke_suite(tmp_path, mnist_dir, capsys):
-    from benchmarks.__main__ import main
-
-    assert main(["bench", "--suite", "smoke", "--dtype", "float32", "--out", str(tmp_path),
-                 "--data-dir", str(mnist_dir)]) == 0
-    printed = capsys.readouterr().out
+def test_bench_on_the_smoke_suite(smoke_bench):
+    tmp_path, printed = smoke_bench
     assert "## Sample quality" in printed and "figures" in printed
     summary = pd.read_csv(tmp_path / "summary.csv")
     assert set(summary["model"]) == {"vae-dense", "vae-conv", "gan-dense", "gan-dense-minimax", "gan-conv",
