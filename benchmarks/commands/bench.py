@@ -5,14 +5,22 @@ from __future__ import annotations
 import time
 
 from benchmarks import records, runs, settings
-from benchmarks.commands.run import output_folder, parse_shard, suite_of, train_suite
+from benchmarks.commands.run import add_run_arguments, output_folder, parse_shard, suite_of, train_suite
+
+HELP = "run, score and report a suite, then the lecture experiments"
+EXAMPLE = "python -m benchmarks bench --suite smoke --dry-run"
+
+
+def add_arguments(p) -> None:
+    add_run_arguments(p, "default")
+
 
 MANIFOLD = ("vae-dense", 0)  # (model, seed) of the extra run with a 2-d latent, in OUT/extras
 
 
 def main(args) -> int:
-    from benchmarks.commands.lecture import run_all
-    from benchmarks.commands.report import build_report
+    from benchmarks.lecture.run import run_all
+    from benchmarks.reporting.report import build_report
     from benchmarks.scoring.scorer import score_all
     from benchmarks.training.grid import run_grid
 
@@ -20,7 +28,7 @@ def main(args) -> int:
     suite = suite_of(args)
     out = output_folder(args, suite)
     if args.dry_run:
-        from benchmarks.commands.plan import describe
+        from benchmarks.training.plan import describe
 
         print(describe(suite, out, parse_shard(args.shard)))
         return 0

@@ -10,8 +10,22 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import files
+from benchmarks.commands import add_out
 from benchmarks.errors import UserError
 from benchmarks.reporting import compare
+
+HELP = "two reports of one suite side by side: each metric's difference in pooled std"
+EXAMPLE = "python -m benchmarks compare results /tmp/bf16 --out results/precision.md"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("a", help="an output folder with summary.csv")
+    p.add_argument("b", help="another output folder with summary.csv")
+    p.add_argument("--metrics", nargs="+", help="summary metrics to compare (default: fid kid test_elbo "
+                   "iwae_bound precision recall images_per_sec)")
+    add_out(p, "write FILE.md (default: print the table)")
+    p.add_argument("--title", default="Two runs of one suite compared", help="the title of --out")
+
 
 SUMMARY = "summary.csv"
 

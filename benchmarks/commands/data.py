@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchmarks.commands import add_data_dir, add_dataset
 from benchmarks.data.mnist import VALIDATION, dataset, load_mnist, resolve_source
+
+HELP = "load a dataset and print its source, shapes and class counts"
+EXAMPLE = "python -m benchmarks data --dataset fashion-mnist"
+
+
+def add_arguments(p) -> None:
+    add_dataset(p, "the dataset to load")
+    add_data_dir(p)
 
 
 def main(args) -> int:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import json
 
+from benchmarks.commands import add_data_dir, add_dataset
 from benchmarks.data.mnist import dataset, load_mnist
-from benchmarks.data.pipeline import to_unit
 from benchmarks.errors import UserError
+
+HELP = "check or retrain a dataset's pinned feature network"
+EXAMPLE = "python -m benchmarks feature-net --dataset mnist"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--train", action="store_true", help="retrain it (seed 0) as a candidate to pin")
+    add_dataset(p, "whose feature network")
+    add_data_dir(p)
 
 
 def main(args) -> int:
+    from benchmarks.data.pipeline import to_unit
     from benchmarks.scoring.feature_net import FeatureNet, pinned, train
 
     spec = dataset(args.dataset)

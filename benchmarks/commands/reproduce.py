@@ -17,9 +17,17 @@ from __future__ import annotations
 import time
 
 from benchmarks import errors, records
-from benchmarks.commands.run import output_folder, parse_shard, suite_of, train_suite
+from benchmarks.commands.run import add_run_arguments, output_folder, parse_shard, suite_of, train_suite
 from benchmarks.data.mnist import MNIST
 from benchmarks.errors import Damaged, UserError
+
+HELP = ("reproduce Burda et al.'s VAE likelihood and Goodfellow et al.'s Parzen protocol (the paper suite) into "
+        "results/paper/")
+EXAMPLE = "python -m benchmarks reproduce --dry-run"
+
+
+def add_arguments(p) -> None:
+    add_run_arguments(p, "paper")
 
 
 def draws_parzen(loaded: records.Loaded, data_dir=None) -> tuple[dict, dict]:
@@ -44,7 +52,7 @@ def main(args) -> int:
         raise UserError(f"reproduce: the papers report MNIST, not {suite['dataset'].name}; drop --dataset")
     out = output_folder(args, suite)
     if args.dry_run:
-        from benchmarks.commands.plan import describe
+        from benchmarks.training.plan import describe
 
         print(describe(suite, out, parse_shard(args.shard)))
         return 0

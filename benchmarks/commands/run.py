@@ -7,8 +7,30 @@ import time
 from pathlib import Path
 
 from benchmarks import settings
+from benchmarks.commands import add_data_dir, add_out
 from benchmarks.data.mnist import MNIST
 from benchmarks.errors import UserError
+
+HELP = "train a suite's grid of (model, seed) runs"
+EXAMPLE = "python -m benchmarks run --suite smoke --models vae-dense --seeds 0 1"
+
+
+def add_run_arguments(p, suite_default: str | None) -> None:
+    """The arguments of run, bench and reproduce: the suite, --out, every suite setting's flag
+    (`settings.add_flags`), --data-dir, --shard, --tensorboard and --dry-run."""
+    p.add_argument("--suite", default=suite_default, required=suite_default is None,
+                   help="a suite name (smoke, default, long, paper, parity) or a path to a TOML file")
+    add_out(p, "output folder (default: results/, or results/<dataset>/ for a dataset other than MNIST)")
+    settings.add_flags(p)
+    add_data_dir(p)
+    p.add_argument("--shard", help="i/n: run only every n-th run of the grid, starting at i")
+    p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard logs")
+    p.add_argument("--dry-run", action="store_true", help="print the grid, each run's budget in images and the "
+                   "time at measured images/s; train nothing")
+
+
+def add_arguments(p) -> None:
+    add_run_arguments(p, None)
 
 
 def suite_of(args) -> dict:
@@ -58,7 +80,7 @@ def train_suite(args, suite: dict, out: Path | None = None) -> dict:
 
 def main(args) -> int:
     if args.dry_run:
-        from benchmarks.commands.plan import describe
+        from benchmarks.training.plan import describe
 
         suite = suite_of(args)
         print(describe(suite, output_folder(args, suite), parse_shard(args.shard)))

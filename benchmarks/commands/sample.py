@@ -8,8 +8,24 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import files, runs
+from benchmarks.commands import add_out
 from benchmarks.errors import UserError
 from benchmarks.images import png_bytes
+
+HELP = "write samples (or a latent interpolation) of a finished run"
+EXAMPLE = "python -m benchmarks sample results/runs/gan-conv/seed-0 --n 64 --out gan.png"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("run", help="a run folder, OUT/runs/<model>/seed-<k>")
+    p.add_argument("--n", type=int, default=64, help="images (an interpolation: rows of 8, n // 8 rows)")
+    p.add_argument("--seed", type=int, default=0, help="the sampling seed")
+    add_out(p, "FILE.png (a grid) or FILE.npz (float32 images in [0, 1]); default: <model>-seed<k>-samples.png")
+    p.add_argument("--interpolate", action="store_true", help="a latent interpolation: rows from one prior draw "
+                   "to another")
+    p.add_argument("--steps", type=int, default=None, help="the diffusion family: sampler steps (default: the "
+                   "model's sample_steps); a model that samples in one network pass takes none")
+
 
 STEPS = 8  # images per row of an interpolation
 

@@ -6,19 +6,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from benchmarks import files
+from benchmarks.commands import add_data_dir, add_dataset
 from benchmarks.data import mnist
 from benchmarks.errors import UserError
-from benchmarks.reporting.tables import QUALITY, named
-from benchmarks.scoring.score_samples import bench_samples, read_images, score_samples
+
+HELP = "genbench's metrics for anyone's samples: an .npz, an .npy or a folder of 28x28 grayscale PNGs"
+EXAMPLE = "python -m benchmarks score-samples samples.npz --dataset mnist --json scores.json"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("path", help="an .npz or .npy of (N, 28, 28), (N, 28, 28, 1), (N, 1, 28, 28) or (N, 784) images, "
+                   "floats in [0, 1] or uint8 in [0, 255]; or a folder of PNGs")
+    add_dataset(p, "whose feature network and reference images score them")
+    p.add_argument("--json", metavar="FILE", help="also write the metrics to FILE")
+    add_data_dir(p)
+
 
 HIDDEN = ("fid_quick_at_epoch",)  # a training curve's column: samples alone have none
 
 
 def table(result: dict, spec: mnist.Dataset) -> str:
     """The quality table's columns as rows: metric, value, to the committed tables' decimals."""
+    import pandas as pd
+
+    from benchmarks.reporting.tables import QUALITY, named
+
     rows = []
     for key, (header, higher, decimals) in named(QUALITY, spec).items():
         if key in HIDDEN or key not in result:
@@ -29,6 +42,8 @@ def table(result: dict, spec: mnist.Dataset) -> str:
 
 
 def comparability(n: int) -> str:
+    from benchmarks.scoring.score_samples import bench_samples
+
     bench = bench_samples()
     if n == bench:
         return (f"Comparable with the committed tables' rows: the same pinned features, reference images, metrics "
@@ -38,6 +53,8 @@ def comparability(n: int) -> str:
 
 
 def main(args) -> int:
+    from benchmarks.scoring.score_samples import read_images, score_samples
+
     spec = mnist.dataset(args.dataset)
     if args.json and Path(args.json).is_dir():
         raise UserError(f"--json {args.json} is a folder; give a file name, e.g. scores.json")

@@ -17,6 +17,14 @@ import pandas as pd
 from benchmarks import runs, settings
 from benchmarks.errors import Damaged
 
+HELP = "each run's state, and the grid's images done and time left; reads only"
+EXAMPLE = "python -m benchmarks status /shared/genbench --suite default"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("path", nargs="?", default="results", help="the output folder (default: results)")
+    p.add_argument("--suite", help="the suite whose grid it is (default: the one its runs record, else default)")
+
 
 def held_locks() -> set[tuple[int, int]]:
     """(device, inode) of every file with a flock held on this machine (Linux /proc/locks)."""

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from benchmarks.commands import lecture
 from benchmarks.lecture import checks as lecture_checks
+from benchmarks.lecture import run as lecture
 
 
 @pytest.mark.parametrize("check, kwargs", [

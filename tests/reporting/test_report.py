@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from benchmarks import files, runs
-from benchmarks.commands import report as report_command
 from benchmarks.reporting import plots, tables
+from benchmarks.reporting import report as report_command
 
 
 def build(out):

@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from benchmarks import precision
-from benchmarks.commands import parity
-from benchmarks.commands import perf as perf_command
+from benchmarks.reporting import parity, throughput
 
 
 def test_parity_holds_within_the_seed_range_or_5_percent():
@@ -54,7 +53,7 @@ def test_perf_command_writes_its_table(tmp_path, mnist_dir):
     assert "fp32" in text and "bf16" in text and "--add paper:vae-burda" in text
     # the main table: 8 columns, a model of the added suite named SUITE:MODEL
     head = next(line for line in text.splitlines() if line.startswith("| model"))
-    assert [c.strip() for c in head.strip("|").split("|")] == list(perf_command.MAIN)
+    assert [c.strip() for c in head.strip("|").split("|")] == list(throughput.MAIN)
     assert re.search(r"\| gan-dense +\|", text) and re.search(r"\| paper:vae-burda +\|", text)
     # vae-burda as the paper suite trains it: batch 20, the compiled loop under XLA
     assert re.search(r"\| paper:vae-burda +\| +20 \| compiled, XLA +\|", text)
