@@ -44,8 +44,8 @@ def test_the_shared_flags_are_declared_once():
 
 @pytest.mark.parametrize("argv", [["--help"], ["status", "--help"], ["compare", "--help"]])
 def test_the_parser_and_the_light_commands_never_load_tensorflow(argv):
-    code = ("import sys\nfrom benchmarks.__main__ import main\ntry:\n    main(%r)\nexcept SystemExit:\n    pass\n"
-            "assert 'tensorflow' not in sys.modules, 'TensorFlow was imported'\n" % argv)
+    code = (f"import sys\nfrom benchmarks.__main__ import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n"
+            "    pass\nassert 'tensorflow' not in sys.modules, 'TensorFlow was imported'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert {"status", "compare"} <= LIGHT
