@@ -88,7 +88,7 @@ def test_the_paper_folder_holds_both_comparisons(paper_out):
 
 
 def test_the_own_gan_s_verdict_follows_its_distance_from_225():
-    from benchmarks.reporting.paper import own_gan
+    from benchmarks.reporting.published.paper import own_gan
 
     metrics = {"epochs": 180, "train_seconds": 3600.0, "fid": 9.0, "parzen_ll_se": 2.0}
     config = {"epochs": 400, "batch_size": 100, "train_images": 50_000, "stop_tolerance": 0.02, "stop_window": 0.2,
@@ -138,7 +138,7 @@ def test_bad_input_is_one_line(paper_out, capsys):
     (root / "gone").mkdir()
     shutil.copytree(runs.run_dir(out, "gan-conv", 0), runs.run_dir(root / "gone", "gan-conv", 0))
     from benchmarks.errors import UserError
-    from benchmarks.reporting.paper import write_paper
+    from benchmarks.reporting.published.paper import write_paper
 
     with pytest.raises(UserError, match="vae-burda seed 0 is missing; train it with"):
         write_paper(root / "gone", records.load(root / "gone"), {}, {}, np.zeros((1, 28, 28, 1), np.float32))
@@ -156,7 +156,7 @@ def test_the_paper_suite_spends_its_stages_and_the_papers_evaluation():
 def test_the_paper_names_each_sitting_with_its_passes_and_times():
     import pandas as pd
 
-    from benchmarks.reporting.paper import sittings
+    from benchmarks.reporting.published.paper import sittings
 
     # passes 1-2 in sitting 1 (60 s each, ending at t = 100 and 160), pass 3 in sitting 2 (30 s, ending at 1000)
     history = pd.DataFrame({"epoch": [1, 2, 3], "epoch_seconds": [60.0, 60.0, 30.0], "sitting": [1, 1, 2],
@@ -173,8 +173,8 @@ def test_the_paper_names_each_sitting_with_its_passes_and_times():
 
 
 def test_the_full_schedule_is_set_beside_the_366_pass_run_at_matching_passes():
-    from benchmarks.reporting import earlier
-    from benchmarks.reporting.paper import against_compressed
+    from benchmarks.reporting.published import earlier
+    from benchmarks.reporting.published.paper import against_compressed
     from models.registry import BURDA_STAGES
 
     # this run's −IWAE (k = 50) 1 nat under the 366-pass run's at passes 10 and 366 (103.10 and 89.24 there)

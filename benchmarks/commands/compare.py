@@ -1,4 +1,4 @@
-"""`compare A B`: two output folders of one suite side by side (benchmarks.reporting.compare),
+"""`compare A B`: two output folders of one suite side by side (benchmarks.reporting.text.compare),
 e.g. `bench --dtype mixed_bfloat16 --out B` against the float32 results in A."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 from benchmarks import files
 from benchmarks.commands import add_out
 from benchmarks.errors import UserError
-from benchmarks.reporting import compare
+from benchmarks.reporting.text import compare
 
 HELP = "two reports of one suite side by side: each metric's difference in pooled std"
 EXAMPLE = "python -m benchmarks compare results /tmp/bf16 --out results/precision.md"

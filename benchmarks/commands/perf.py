@@ -1,7 +1,7 @@
 """`perf`: throughput as the harness trains, against the bare step and against the matmul
 peak of the dtype policy it trains in, every setting of a model interleaved in one process;
 `--parity` also trains the bf16-vs-float32 quality check. Writes OUT/perf.md (its main table;
-`benchmarks.reporting.throughput`), OUT/perf.csv (every column measured) and, with --parity,
+`benchmarks.reporting.text.throughput`), OUT/perf.csv (every column measured) and, with --parity,
 OUT/parity.md."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def main(args) -> int:
     from benchmarks import files, precision
     from benchmarks.commands.run import suite_of
     from benchmarks.data.mnist import load_mnist
-    from benchmarks.reporting import throughput
+    from benchmarks.reporting.text import throughput
     from benchmarks.training.harness import resolve_config
     from benchmarks.training.perf import measure
 
@@ -58,7 +58,7 @@ def main(args) -> int:
         rows.append(row)
         print("  ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
     if args.parity:
-        from benchmarks.reporting.parity import parity_markdown, parity_table
+        from benchmarks.reporting.text.parity import parity_markdown, parity_table
 
         parity = parity_markdown(parity_table(Path(args.out), args.data_dir, suite["dataset"]))
         files.write_text(Path(args.out) / "parity.md", f"# bf16 against float32\n\n"

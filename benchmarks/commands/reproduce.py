@@ -8,7 +8,7 @@
 It trains the `paper` suite (resuming whatever a previous, interrupted call left), scores
 its runs with the scorer's protocol (`iwae_k`, `likelihood_images` of the suite), adds the
 Parzen estimate of vae-burda's Bernoulli draws beside that of its means (Theis et al. 2016),
-and writes the folder (`benchmarks.reporting.paper`). Every step is resumable: finished runs
+and writes the folder (`benchmarks.reporting.published.paper`). Every step is resumable: finished runs
 are skipped, current metrics are kept, every file is written atomically.
 """
 
@@ -44,7 +44,7 @@ def draws_parzen(loaded: records.Loaded, data_dir=None) -> tuple[dict, dict]:
 
 
 def main(args) -> int:
-    from benchmarks.reporting.paper import VAE, write_paper
+    from benchmarks.reporting.published.paper import VAE, write_paper
     from benchmarks.scoring.scorer import score_all
 
     suite = suite_of(args)

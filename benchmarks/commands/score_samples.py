@@ -30,7 +30,7 @@ def table(result: dict, spec: mnist.Dataset) -> str:
     """The quality table's columns as rows: metric, value, to the committed tables' decimals."""
     import pandas as pd
 
-    from benchmarks.reporting.tables import QUALITY, named
+    from benchmarks.reporting.text.tables import QUALITY, named
 
     rows = []
     for key, (header, higher, decimals) in named(QUALITY, spec).items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.reporting import plots
+from benchmarks.reporting.figures import plots
 
 TRAJECTORY_COLUMNS = 8  # states shown per trajectory, x_T first and x_0 last
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import models
 from benchmarks.lecture import checks
-from benchmarks.reporting import plots
+from benchmarks.reporting.figures import plots
 
 
 def fig_elbo(d):

@@ -13,7 +13,7 @@ from benchmarks import files, progress, records, runs
 from benchmarks.lecture import checks, diffusion_checks
 from benchmarks.lecture import diffusion_figures as dfig
 from benchmarks.lecture.figures import fig_conv, fig_elbo, fig_generator_loss, fig_kl, fig_runs, fig_variance
-from benchmarks.reporting import plots
+from benchmarks.reporting.figures import plots
 
 
 def run_all(out: Path, loaded: records.Loaded | None = None, fast: bool = False) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from benchmarks import files, runs
 from benchmarks.errors import Damaged
-from benchmarks.reporting import plots
+from benchmarks.reporting.figures import plots
 
 LONG = "long"  # the long suite's folder below the default suite's OUT
 CURVES = "curves.csv"  # every run's quick-FID curve: model, seed, epoch, images, train_seconds, fid_quick

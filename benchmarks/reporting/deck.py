@@ -20,11 +20,12 @@ from PIL import Image
 from benchmarks import files
 from benchmarks.data.mnist import Dataset
 from benchmarks.errors import Damaged
-from benchmarks.reporting import findings, plots, tables
-from benchmarks.reporting import takeaways as say
-from benchmarks.reporting import takeaways_diffusion as sd
-from benchmarks.reporting import takeaways_lecture as sl
-from benchmarks.reporting.plots import SLIDE
+from benchmarks.reporting.figures import plots
+from benchmarks.reporting.figures.plots import SLIDE
+from benchmarks.reporting.text import findings, tables
+from benchmarks.reporting.text import takeaways as say
+from benchmarks.reporting.text import takeaways_diffusion as sd
+from benchmarks.reporting.text import takeaways_lecture as sl
 
 PNG_DPI = 144  # 13.33 in x 144 = 1920 px
 

@@ -10,7 +10,11 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks import errors, files, progress, records, runs
-from benchmarks.reporting import converged, deck, figures, findings, papers, plots, tables
+from benchmarks.reporting import converged, deck
+from benchmarks.reporting.figures import from_records as figures
+from benchmarks.reporting.figures import plots
+from benchmarks.reporting.published import papers
+from benchmarks.reporting.text import findings, tables
 
 
 def _suite_note(configs: list, machine: str) -> str:

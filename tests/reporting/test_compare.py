@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.__main__ import main
-from benchmarks.reporting.compare import compare, pooled_difference
+from benchmarks.reporting.text.compare import compare, pooled_difference
 
 
 def summary(rng, fid_shift=0.0, spread=1.0, seeds=3):

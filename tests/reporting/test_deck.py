@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from benchmarks import files
-from benchmarks.reporting import deck, plots
-from benchmarks.reporting import takeaways as say
+from benchmarks.reporting import deck
+from benchmarks.reporting.figures import plots
+from benchmarks.reporting.text import takeaways as say
 
 SUMMARY = pd.DataFrame({  # a hand-made summary: two GANs, a VAE and the real-data row
     "model": ["vae-dense", "gan-dense", "gan-dense-minimax", "gan-conv", "real-data"],
@@ -111,7 +112,7 @@ def test_the_classes_figure_keeps_its_legend_off_a_collapsed_models_bar():
 
 
 def test_the_published_numbers_get_two_slides_before_the_limits_with_their_numbers(tmp_path):
-    from benchmarks.reporting import paper
+    from benchmarks.reporting.published import paper
 
     for name in ("curves", "samples"):  # reproduce's figures, in OUT/paper/
         fig, _ = plots.figure()

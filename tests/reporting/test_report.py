@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from benchmarks import files, runs
-from benchmarks.reporting import plots, tables
 from benchmarks.reporting import report as report_command
+from benchmarks.reporting.figures import plots
+from benchmarks.reporting.text import tables
 
 
 def build(out):
@@ -75,7 +76,7 @@ def test_quick_fid_at_t_interpolates_a_hand_made_curve():
 
 def test_every_table_says_which_commits_made_it(tmp_path):
     from benchmarks import provenance
-    from benchmarks.reporting import findings
+    from benchmarks.reporting.text import findings
 
     clean, dirty = {"environment": {"commit": "abc1234", "dirty": False}}, {"environment": {"commit": "def5678",
                                                                                            "dirty": True}}
@@ -256,7 +257,7 @@ def _check_table_figure(fig):
                                   "mode_histograms", "manifold", "interpolations", "reconstructions", "traversal",
                                   "nearest", "pr_planes", "table_figure"])
 def test_every_figure_draws_its_data_readably(tmp_path, name):
-    from benchmarks.reporting import pictures
+    from benchmarks.reporting.figures import pictures
 
     rng = np.random.default_rng(0)
     images = rng.random((36, 28, 28, 1)).astype(np.float32)
@@ -307,7 +308,7 @@ def test_every_model_has_a_colour_of_its_own():
 def test_the_evolution_gif_holds_every_frame():
     from PIL import Image
 
-    from benchmarks.reporting import pictures
+    from benchmarks.reporting.figures import pictures
 
     rng = np.random.default_rng(1)
     frames = [(i * 100, 10.0, rng.random((20, 20, 4))) for i in range(4)]
@@ -367,7 +368,7 @@ def test_report_reads_each_run_file_once(tmp_path, mnist_dir, monkeypatch, capsy
 
 
 def test_a_model_whose_runs_trained_in_different_precisions_says_so_in_one_line():
-    from benchmarks.reporting import findings, tables
+    from benchmarks.reporting.text import findings, tables
 
     def run(model, seed, dtype, fid):
         return {"model": model, "seed": seed, "status": "finished", "scored": True, "dtype": dtype, "fid": fid}

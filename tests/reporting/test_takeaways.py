@@ -5,10 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.reporting import findings, paper
-from benchmarks.reporting import takeaways as say
-from benchmarks.reporting import takeaways_lecture as sl
-from benchmarks.reporting.throughput import bf16_verdict
+from benchmarks.reporting.published import paper
+from benchmarks.reporting.text import findings
+from benchmarks.reporting.text import takeaways as say
+from benchmarks.reporting.text import takeaways_lecture as sl
+from benchmarks.reporting.text.throughput import bf16_verdict
 
 SUMMARY = pd.DataFrame({"model": ["gan-dense", "gan-dense-minimax", "real-data"],
                         "fid_mean": [90.0, 170.0, 0.3], "eval_samples_mean": [10_000, 10_000, np.nan]})

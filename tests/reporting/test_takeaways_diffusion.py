@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from benchmarks.reporting import sampling_cost
-from benchmarks.reporting import takeaways_diffusion as sd
-from benchmarks.reporting.takeaways import Facts
+from benchmarks.reporting.figures import sampling_cost
+from benchmarks.reporting.text import takeaways_diffusion as sd
+from benchmarks.reporting.text.takeaways import Facts
 
 SUMMARY = pd.DataFrame({"model": ["gan-conv", "flow-matching"], "fid_mean": [12.7, 30.0],
                         "network_evaluations_mean": [1, 8]})
@@ -82,7 +82,7 @@ def test_a_malformed_sweep_is_one_line_naming_the_file(tmp_path):
 
 
 def test_the_caveats_name_the_diffusion_family_s_sampler_steps_only_where_it_ran():
-    from benchmarks.reporting import findings
+    from benchmarks.reporting.text import findings
 
     with_it = pd.DataFrame({"model": ["gan-conv", "diffusion", "flow-matching"],
                             "network_evaluations_mean": [1.0, 16.0, 8.0]})

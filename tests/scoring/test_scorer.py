@@ -115,7 +115,7 @@ def check_score_samples_reproduces_the_run(out, mnist_dir):
     import benchmarks
     from benchmarks.__main__ import main
     from benchmarks.data.mnist import MNIST
-    from benchmarks.reporting.tables import QUALITY, named
+    from benchmarks.reporting.text.tables import QUALITY, named
 
     run = runs.run_dir(out, "gan-dense", 0)
     want = files.read_json(run / "metrics.json")

@@ -473,7 +473,7 @@ def test_a_suite_that_names_no_dtype_trains_in_float32_wherever_auto_would_choos
 
 def test_a_run_resumed_at_another_commit_names_every_sitting_s_commit(tmp_path, mnist_dir, monkeypatch):
     from benchmarks import provenance
-    from benchmarks.reporting.findings import made_by
+    from benchmarks.reporting.text.findings import made_by
 
     suite = tiny_suite(epochs=2)
     monkeypatch.setattr(provenance, "commit", lambda: {"commit": "aaaaaaa", "dirty": False})

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from benchmarks import precision
-from benchmarks.reporting import parity, throughput
+from benchmarks.reporting.text import parity, throughput
 
 
 def test_parity_holds_within_the_seed_range_or_5_percent():

@@ -238,7 +238,7 @@ def _paper_value(table: pd.DataFrame, model: str) -> tuple[float, float]:
 
 def burda(table: pd.DataFrame):
     """results/paper/table.csv's likelihood row against Burda et al.'s (`paper.table`)."""
-    from benchmarks.reporting.paper import OURS_ELBO, OURS_NLL, THEIRS_NLL
+    from benchmarks.reporting.published.paper import OURS_ELBO, OURS_NLL, THEIRS_NLL
     from models.registry import BURDA_STAGES
 
     (nll, se), (elbo, _), (theirs, _) = (_paper_value(table, m) for m in (OURS_NLL, OURS_ELBO, THEIRS_NLL))
@@ -257,7 +257,14 @@ def burda(table: pd.DataFrame):
 
 def parzen(table: pd.DataFrame):
     """results/paper/table.csv's Parzen rows: what a Parzen window rewards (Theis et al. 2016)."""
-    from benchmarks.reporting.paper import OURS_DRAWS, OURS_GAN, OURS_MEANS, OURS_OWN_GAN, OURS_REAL, THEIRS_GAN
+    from benchmarks.reporting.published.paper import (
+        OURS_DRAWS,
+        OURS_GAN,
+        OURS_MEANS,
+        OURS_OWN_GAN,
+        OURS_REAL,
+        THEIRS_GAN,
+    )
 
     gan, means, draws, real, theirs, own = (_paper_value(table, m)[0] for m in (
         OURS_GAN, OURS_MEANS, OURS_DRAWS, OURS_REAL, THEIRS_GAN, OURS_OWN_GAN))

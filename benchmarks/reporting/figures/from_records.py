@@ -16,7 +16,8 @@ from benchmarks import files, runs
 from benchmarks.data.mnist import MNIST, Dataset
 from benchmarks.errors import Damaged, UserError
 from benchmarks.records import Loaded
-from benchmarks.reporting import findings, model_figures, pictures, plots, sampling_cost
+from benchmarks.reporting.figures import model_figures, pictures, plots, sampling_cost
+from benchmarks.reporting.text import findings
 
 LOSS_TERMS = {"vae": ["loss", "reconstruction", "kl"], "gan": ["d_loss", "g_loss", "d_real", "d_fake"]}
 LOSS_TITLES = {"vae": "VAE training: the negative ELBO and its two terms",

@@ -15,10 +15,12 @@ import pandas as pd
 from benchmarks import files
 from benchmarks.errors import UserError
 from benchmarks.records import Loaded
-from benchmarks.reporting import earlier, findings, paper_figures, plots
-from benchmarks.reporting.published import GAN as GOODFELLOW_GAN
-from benchmarks.reporting.published import GOODFELLOW
-from benchmarks.reporting.published import VAE as BURDA_VAE
+from benchmarks.reporting.figures import plots
+from benchmarks.reporting.published import earlier, paper_figures
+from benchmarks.reporting.published.numbers import GAN as GOODFELLOW_GAN
+from benchmarks.reporting.published.numbers import GOODFELLOW
+from benchmarks.reporting.published.numbers import VAE as BURDA_VAE
+from benchmarks.reporting.text import findings
 from models.registry import BURDA_STAGES
 from models.schedules import burda_learning_rate
 

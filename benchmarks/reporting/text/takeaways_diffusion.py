@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.reporting.takeaways import Facts, _ok
+from benchmarks.reporting.text.takeaways import Facts, _ok
 
 
 def forward_process(f: Facts):

@@ -13,7 +13,7 @@ from scipy.stats import norm
 from benchmarks import runs
 from benchmarks.data.mnist import Dataset
 from benchmarks.records import Loaded
-from benchmarks.reporting import pictures, plots
+from benchmarks.reporting.figures import pictures, plots
 from benchmarks.scoring.metrics import nearest_index
 
 VAE, GANS = "vae-dense", ("gan-conv", "gan-dense")  # the models shown, the first GAN found

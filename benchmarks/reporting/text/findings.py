@@ -10,7 +10,7 @@ import pandas as pd
 import models
 from benchmarks import provenance
 from benchmarks.data.mnist import MNIST, Dataset
-from benchmarks.reporting.tables import PEAKS, REAL, cell
+from benchmarks.reporting.text.tables import PEAKS, REAL, cell
 from benchmarks.scoring.metrics import MODE_CONFIDENCE, MODE_MIN_SHARE
 
 

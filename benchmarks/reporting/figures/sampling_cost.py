@@ -14,7 +14,7 @@ import models
 from benchmarks import runs
 from benchmarks.errors import Damaged
 from benchmarks.records import Loaded
-from benchmarks.reporting import plots
+from benchmarks.reporting.figures import plots
 
 SWEEP_COLUMNS = ("steps", "network_evaluations", "seconds_per_1000_samples", "fid_quick")
 

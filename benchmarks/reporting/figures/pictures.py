@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from benchmarks.images import tile
-from benchmarks.reporting.plots import REAL_ROW, colour, figure, ordered
+from benchmarks.reporting.figures.plots import REAL_ROW, colour, figure, ordered
 
 
 def _show(ax, images, cols, title=None, colour_of=None):

@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.images import tile
-from benchmarks.reporting import earlier, plots
-from benchmarks.reporting.published import VAE as BURDA_VAE
+from benchmarks.reporting.figures import plots
+from benchmarks.reporting.published import earlier
+from benchmarks.reporting.published.numbers import VAE as BURDA_VAE
 from models.registry import BURDA_STAGES
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from benchmarks import files
 from benchmarks.data.mnist import MNIST, Dataset
-from benchmarks.reporting.published import BURDA, GOODFELLOW
+from benchmarks.reporting.published.numbers import BURDA, GOODFELLOW
 from benchmarks.runs import REAL_ROW
 
 
