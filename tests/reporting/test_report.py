@@ -291,9 +291,10 @@ def test_every_figure_draws_its_data_readably(tmp_path, name):
         "table_figure": lambda: plots.table_figure(pd.DataFrame({"Model": ["gan-dense", "real-data"],
                                                                  "FID ↓": ["**12.0**", "0.5"]}), "table"),
     }
-    fig = calls[name]()
-    globals()[f"_check_{name}"](fig)
-    _readable(fig)
+    with plots.style():  # as the report draws and saves them
+        fig = calls[name]()
+        globals()[f"_check_{name}"](fig)
+        _readable(fig)
     paths = plots.save(fig, tmp_path, name)
     assert [p.suffix for p in paths] == [".pdf", ".png"] and all(p.stat().st_size > 1000 for p in paths)
 
