@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
@@ -137,6 +138,18 @@ def markdown(t: pd.DataFrame, made_by: str) -> str:
         ranking(t), "", stopped(t), "", head, rule, *body, "", f"Made by genbench: {made_by}.", ""])
 
 
+TIME_TICKS = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14_400, 28_800, 57_600)  # seconds
+
+
+def duration(seconds: float) -> str:
+    """A tick label in the unit a reader thinks in: 30 s, 2 min, 4 h."""
+    if seconds < 60:
+        return f"{seconds:g} s"
+    if seconds < 3600:
+        return f"{seconds / 60:g} min"
+    return f"{seconds / 3600:g} h"
+
+
 def figure(early: pd.DataFrame, late: pd.DataFrame, curves: dict):
     """Quick FID against training seconds on log axes, from the long runs' curves (band: seed
     range), with each model's final FID early (open diamond) and converged (filled)."""
@@ -155,9 +168,13 @@ def figure(early: pd.DataFrame, late: pd.DataFrame, curves: dict):
                     mfc=plots.colour(r.model) if filled else "white")
     ax.set(xscale="log", yscale="log")
     plots.plain(ax)
+    low, high = ax.get_xlim()
+    ticks = [t for t in TIME_TICKS if low <= t <= high]
+    ax.set_xticks(ticks, [duration(t) for t in ticks])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.plot([], [], "D", ms=13, mew=2.5, color="0.3", mfc="white", label="FID at the default budget")
     ax.plot([], [], "D", ms=13, mew=2.5, color="0.3", label="FID converged (long suite)")
-    ax.set_xlabel("training seconds (log scale): the long runs' quick FID, from the first epoch to the stop")
+    ax.set_xlabel("training time (log scale): the long runs' quick FID, from the first epoch to the stop")
     ax.set_ylabel("FID ↓ (log scale)")
     ax.set_title("Early against converged: quick FID (lines) and FID of 10,000 samples (diamonds)")
     ax.legend(loc="lower left", ncols=2)

@@ -99,6 +99,8 @@ def test_the_default_report_reads_the_long_folder(tmp_path):
     fig = converged.figure(EARLY, found, curves)
     assert fig.axes[0].get_xscale() == "log" and fig.axes[0].get_yscale() == "log"
     assert np.isclose(fig.axes[0].lines[0].get_xdata()[-1], 10.0)
+    assert [converged.duration(s) for s in (5, 30, 120, 1800, 7200, 14_400)] == ["5 s", "30 s", "2 min", "30 min",
+                                                                                 "2 h", "4 h"]
 
 
 def test_the_markdown_holds_the_sentences_and_the_table():
