@@ -41,6 +41,16 @@ def test_a_dry_run_prints_the_grid_and_its_budgets_and_trains_nothing(name, tmp_
     assert "in all 3,584 training images" in text
 
 
+def test_a_dry_run_of_the_long_suite_gives_each_run_its_cap(tmp_path, capsys):
+    from benchmarks.__main__ import main
+
+    assert main(["run", "--suite", "long", "--out", str(tmp_path / "out"), "--dry-run"]) == 0
+    text = capsys.readouterr().out
+    # 50,000 images in batches of 128: 390 batches, 49,920 images an epoch; vae-dense's cap is 100 epochs
+    assert "vae-dense seed 0: at most 100 epoch(s) (the stop rule may end it from epoch 10) x 49,920 images" in text
+    assert "21 runs, nothing trained" in text and "; at most about" in text
+
+
 @pytest.mark.parametrize("name", ["data", "run", "perf", "feature-net", "score", "report", "sample", "status",
                                   "lecture", "bench", "reproduce", "compare"])
 def test_every_command_help_shows_an_example(name, capsys):

@@ -37,9 +37,12 @@ def describe(suite: dict, out: Path, shard: tuple[int, int] = (0, 1)) -> str:
         else:
             unknown.append(model)
         when = f"about {images / rate / 60:.1f} min" if rate else "no measured images/s"
-        lines.append(f"  {model} seed {seed}: {config['epochs']} epoch(s) x {epoch:,} images = {images:,} images, "
+        budget = f"{config['epochs']} epoch(s)" if not config["stop_tolerance"] else (
+            f"at most {config['epochs']} epoch(s) (the stop rule may end it from epoch {config['stop_min_epochs']})")
+        lines.append(f"  {model} seed {seed}: {budget} x {epoch:,} images = {images:,} images, "
                      f"batch {config['batch_size']}, {config['dtype']}, loop {config['loop']}; {when}")
-    estimate = f"about {total_seconds / 60:.0f} min of training" + (
+    estimate = f"{'at most ' if any(settings.run_settings(suite, m)['stop_tolerance'] for m, _ in grid) else ''}" \
+        f"about {total_seconds / 60:.0f} min of training" + (
         f" for the runs with a measured rate (not {', '.join(sorted(set(unknown)))})" if unknown else "")
     return "\n".join([f"dry run of suite {suite['name']} into {out}: {len(grid)} runs, nothing trained", *lines,
                       f"in all {total_images:,} training images; {estimate}, at {source}; evaluation "
