@@ -34,12 +34,24 @@ def fashion_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def smoke_bench(tmp_path_factory, mnist_dir) -> tuple[Path, str]:
-    """`python -m benchmarks bench --suite smoke` once per test session, in a process of its own:
+    """`python -m benchmarks bench --suite smoke` once per test run, in a process of its own:
     (its output folder, what it printed). The report's end-to-end test reads it, and the SLURM
-    test compares its job array against it; neither changes it."""
-    out = tmp_path_factory.mktemp("smoke-bench") / "out"
-    done = subprocess.run([sys.executable, "-m", "benchmarks", "bench", "--suite", "smoke", "--dtype", "float32",
-                           "--out", str(out), "--data-dir", str(mnist_dir)], capture_output=True, text=True,
-                          cwd=Path(__file__).parents[1])
-    assert done.returncode == 0, done.stderr[-3000:]
-    return out, done.stdout
+    test compares its job array against it; neither changes it. Under pytest-xdist the workers
+    share it: the first to need it makes it, holding a lock in the run's common temporary folder,
+    and the others wait and read it (the pattern of pytest-xdist's docs, with fcntl)."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder every worker's basetemp lies in
+    out, printed = root / "smoke-bench" / "out", root / "smoke-bench" / "printed.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(root / "smoke-bench.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not printed.exists():
+            done = subprocess.run([sys.executable, "-m", "benchmarks", "bench", "--suite", "smoke", "--dtype",
+                                   "float32", "--out", str(out), "--data-dir", str(mnist_dir)], capture_output=True,
+                                  text=True, cwd=Path(__file__).parents[1])
+            assert done.returncode == 0, done.stderr[-3000:]
+            printed.write_text(done.stdout)
+    return out, printed.read_text()

@@ -11,7 +11,7 @@ from benchmarks import files, runs
 from benchmarks.__main__ import main
 from benchmarks.scoring import feature_net, scorer
 
-pytestmark = [pytest.mark.mnist, pytest.mark.xdist_group("fashion")]  # one worker: its module fixture is trained once
+pytestmark = pytest.mark.mnist
 
 SUITE = """
 models = ["vae-dense", "gan-dense"]

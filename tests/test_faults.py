@@ -20,7 +20,7 @@ import pytest
 from benchmarks import files, runs
 from benchmarks.__main__ import main
 
-pytestmark = [pytest.mark.mnist, pytest.mark.xdist_group("faults")]  # one worker: its module fixture is trained once
+pytestmark = pytest.mark.mnist
 
 SUITE = """
 description = "the fault tests' store"

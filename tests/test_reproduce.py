@@ -13,7 +13,7 @@ from benchmarks.__main__ import main
 from benchmarks.scoring.scorer import bernoulli_draws
 from benchmarks.settings import load_suite
 
-pytestmark = [pytest.mark.mnist, pytest.mark.xdist_group("paper")]  # one worker: its module fixture is trained once
+pytestmark = pytest.mark.mnist
 
 SUITE = """
 models = ["vae-burda", "gan-conv", "gan-goodfellow"]

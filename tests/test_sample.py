@@ -9,7 +9,7 @@ from benchmarks.__main__ import main
 from benchmarks.settings import load_suite
 from benchmarks.training.grid import run_grid
 
-pytestmark = [pytest.mark.mnist, pytest.mark.xdist_group("sample")]  # one worker: its module fixture is trained once
+pytestmark = pytest.mark.mnist
 
 
 @pytest.fixture(scope="module")

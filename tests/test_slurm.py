@@ -28,7 +28,7 @@ from benchmarks.settings import load_suite
 
 ROOT = Path(__file__).parents[1]
 DAEMONS = ("munged", "slurmctld", "slurmd")
-pytestmark = [pytest.mark.mnist, pytest.mark.xdist_group("smoke-bench")]  # with the smoke bench it compares against
+pytestmark = pytest.mark.mnist
 
 
 def readme_scripts() -> tuple[str, str]:

@@ -318,7 +318,6 @@ def test_the_evolution_gif_holds_every_frame():
 
 
 @pytest.mark.mnist
-@pytest.mark.xdist_group("smoke-bench")  # on the worker of the SLURM tests, which compare with the same bench
 def test_bench_on_the_smoke_suite(smoke_bench):
     tmp_path, printed = smoke_bench
     assert "## Sample quality" in printed and "figures" in printed

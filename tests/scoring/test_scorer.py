@@ -12,7 +12,7 @@ from benchmarks.data.pipeline import binarize_once, to_unit
 from benchmarks.errors import UserError
 from benchmarks.scoring import feature_net, scorer
 
-pytestmark = [pytest.mark.mnist, pytest.mark.xdist_group("scorer")]  # one worker: its module fixture is trained once
+pytestmark = pytest.mark.mnist
 
 
 @pytest.fixture(scope="module")
