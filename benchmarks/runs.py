@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks import files, settings
+from benchmarks import config_file, files
 from benchmarks.errors import Damaged, UserError
 
 REAL_ROW = "real-data"  # the reference row: real held-out images scored as if they were samples
@@ -91,10 +91,10 @@ def read_config(folder: Path) -> dict:
     import models
 
     path = Path(folder) / CONFIG
-    types = settings.config_types()
-    config = files.read_json(path, RETRAIN, {k: t for k, t in types.items() if k not in settings.LATER})
-    config = settings.with_later_defaults(config)
-    wrong = [k for k in settings.LATER if not isinstance(config[k], types[k]) or isinstance(config[k], bool)]
+    types = config_file.config_types()
+    config = files.read_json(path, RETRAIN, {k: t for k, t in types.items() if k not in config_file.LATER})
+    config = config_file.with_later_defaults(config)
+    wrong = [k for k in config_file.LATER if not isinstance(config[k], types[k]) or isinstance(config[k], bool)]
     if wrong:
         raise Damaged(path, f"lacks {', '.join(wrong)} (or they have the wrong type)", RETRAIN)
     if config["model"] not in models.MODEL_NAMES:

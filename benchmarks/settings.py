@@ -2,8 +2,8 @@
 it, whether it defines the result or only its speed, and a line of doc.
 
 Validation, TOML loading (`load_suite`), the command-line flags (`add_flags`, `apply_cli`),
-the run's config.json (`run_settings`, `config_types`) and the identity check of a resumed
-run (`identity`) all derive from `SUITE`, `EVAL` and `MANIFOLD`. A resolved suite is a dict
+the run's config.json (`run_settings`; its keys and the identity check of a resumed run are
+`benchmarks.config_file`) all derive from `SUITE`, `EVAL` and `MANIFOLD`. A resolved suite is a dict
 of every top-level setting, with the dataset as its `Dataset` object (config.json stores
 its name). Budgets are whole epochs: an epoch is one pass over the training images.
 """
@@ -287,34 +287,6 @@ def hyperparameters(suite: dict, model: str) -> dict:
     """The model's own settings: its registry defaults, updated by [overrides.<model>]."""
     own = {k: v for k, v in suite["overrides"].get(model, {}).items() if k not in PER_MODEL}
     return {**models.defaults(model), **own}
-
-
-LATER = ("stop_tolerance", "stop_window", "stop_min_epochs")  # run settings younger than some run folders
-RUN_KEYS = {"model": str, "seed": int, "family": str, "suite": str, "hyperparameters": dict}
-
-
-def config_types() -> dict:
-    """key -> JSON type(s) of every key config.json must hold (what `runs.read_config` checks)."""
-    json_type = {str: str, int: int, float: (float, int), bool: bool, list: list, dict: dict}
-    out = dict(RUN_KEYS)
-    for name, s in SUITE.items():
-        if s.run:
-            base = s.types[0] if isinstance(s.types, tuple) else s.types
-            out[name] = (json_type[base], type(None)) if s.default is None else json_type[base]
-    return out
-
-
-def with_later_defaults(config: dict) -> dict:
-    """A config.json written before the `LATER` settings existed, with their defaults (what
-    that run did: it trained the whole budget)."""
-    return {**{name: SUITE[name].default for name in LATER}, **config}
-
-
-def identity(config: dict) -> dict:
-    """What a resumed run must share with the run in its folder: the model, seed and
-    hyperparameters and every setting that defines the result (not the speed-only ones)."""
-    keep = set(RUN_KEYS) - {"suite"} | {n for n, s in SUITE.items() if s.run and s.defines}
-    return {k: v for k, v in with_later_defaults(config).items() if k in keep}
 
 
 def manifold_suite(suite: dict, model: str, seed: int) -> dict:

@@ -88,7 +88,7 @@ def test_the_paper_folder_holds_both_comparisons(paper_out):
 
 
 def test_the_own_gan_s_verdict_follows_its_distance_from_225():
-    from benchmarks.reporting.published.paper import own_gan
+    from benchmarks.reporting.published.parzen import own_gan
 
     metrics = {"epochs": 180, "train_seconds": 3600.0, "fid": 9.0, "parzen_ll_se": 2.0}
     config = {"epochs": 400, "batch_size": 100, "train_images": 50_000, "stop_tolerance": 0.02, "stop_window": 0.2,

@@ -5,7 +5,7 @@ import argparse
 
 import pytest
 
-from benchmarks import files, settings
+from benchmarks import config_file, files, settings
 from benchmarks.data.mnist import DATASETS
 from benchmarks.errors import UserError
 
@@ -41,16 +41,17 @@ def test_the_command_line_flags_come_from_the_declaration():
 
 
 def test_config_json_holds_every_run_setting():
-    from benchmarks.training.harness import resolve_config
+    from benchmarks.training.run_config import resolve_config
 
     config = resolve_config(settings.load_suite("smoke", dtype="float32"), "gan-conv", 0, "test")
-    assert set(settings.config_types()) <= set(config)
+    assert set(config_file.config_types()) <= set(config)
     assert {n for n, s in settings.SUITE.items() if s.run} <= set(config)
     assert config["dataset"] == "mnist" and config["hyperparameters"]["z_dim"] == 96
 
 
 def test_a_resumed_run_may_change_its_speed_but_not_its_result(tmp_path):
-    from benchmarks.training.harness import Run, resolve_config
+    from benchmarks.training.harness import Run
+    from benchmarks.training.run_config import resolve_config
 
     suite = settings.load_suite("smoke", dtype="float32")
     config = resolve_config(suite, "vae-dense", 0, "test")

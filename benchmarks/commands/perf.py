@@ -38,8 +38,8 @@ def main(args) -> int:
     from benchmarks.commands.run import suite_of
     from benchmarks.data.mnist import load_mnist
     from benchmarks.reporting.text import throughput
-    from benchmarks.training.harness import resolve_config
     from benchmarks.training.perf import measure
+    from benchmarks.training.run_config import resolve_config
 
     suite = suite_of(args)
     args.out = args.out or str(Path("results") if suite["name"] == "default" else Path("results") / suite["name"])

@@ -22,6 +22,7 @@ from benchmarks.data.mnist import Dataset
 from benchmarks.errors import Damaged
 from benchmarks.reporting.figures import plots
 from benchmarks.reporting.figures.plots import SLIDE
+from benchmarks.reporting.figures.table import table_figure
 from benchmarks.reporting.text import findings, tables
 from benchmarks.reporting.text import takeaways as say
 from benchmarks.reporting.text import takeaways_diffusion as sd
@@ -198,7 +199,7 @@ def build(out: Path, summary: pd.DataFrame, loaded, facts: dict, spec: Dataset, 
     out = Path(out)
     means = summary.drop(columns=[c for c in summary if c.endswith("_std")])  # the spread is in summary.md
     shown = tables.formatted(means, tables.named(SLIDE_COLUMNS, spec)).drop(columns=["Seeds"])
-    plots.save(plots.table_figure(shown, f"Mean over seeds on {spec.title} (± std in summary.md); bold: the best"),
+    plots.save(table_figure(shown, f"Mean over seeds on {spec.title} (± std in summary.md); bold: the best"),
                out / "figures", "table")
     lecture, numbers = lecture_facts(out, problems)
     known = say.Facts(summary, loaded.frames("steps"), lecture, numbers, facts, spec.noun, len(spec.classes))

@@ -13,6 +13,7 @@ from benchmarks import errors, files, progress, records, runs
 from benchmarks.reporting import converged, deck
 from benchmarks.reporting.figures import from_records as figures
 from benchmarks.reporting.figures import plots
+from benchmarks.reporting.figures.table import table_figure
 from benchmarks.reporting.published import papers
 from benchmarks.reporting.text import findings, tables
 
@@ -66,7 +67,7 @@ def _early_against_converged(out: Path, summary: pd.DataFrame, configs: list, pr
     table = converged.table(summary, late)
     files.write_text(out / "early-vs-converged.md", converged.markdown(table, findings.made_by(configs)))
     plots.save(converged.figure(summary, late, curves), out / "figures", "early-vs-converged")
-    plots.save(plots.table_figure(converged.formatted(table), "Mean over seeds: the default suite's budget → "
+    plots.save(table_figure(converged.formatted(table), "Mean over seeds: the default suite's budget → "
                                   "trained to convergence; bold: the better of the two"),
                out / "figures", "early-vs-converged-table")
     return {"early-vs-converged": {"ranking": converged.ranking(table), "stopped": converged.stopped(table)}}

@@ -30,7 +30,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import tensorflow as tf
 
 from benchmarks import errors, files, progress, provenance, records, runs, settings
 from benchmarks.data.mnist import FIT, MNIST, VALIDATION, Dataset, dataset, load_mnist
@@ -39,8 +38,8 @@ from benchmarks.errors import Damaged, Interrupted, UserError
 from benchmarks.runs import REAL_ROW
 from benchmarks.scoring import metrics
 from benchmarks.scoring.feature_net import FeatureNet
+from benchmarks.scoring.likelihood import vae_likelihood
 from benchmarks.scoring.sampling import sampler_sweep, sampling_cost
-from models.layers import compiled
 
 SCORER_VERSION = 4  # 2: the IWAE bound on exactly likelihood_images images; 3: confident mode coverage;
 # 4: sampling cost, and the diffusion family's FID against sampler steps
@@ -129,30 +128,6 @@ def sample_metrics(images, refs: References, parzen_val=None) -> dict:
     out.update(parzen(images, refs, parzen_val))
     out.update(metrics.nearest_neighbour_ratio(images[:NN_SAMPLES], refs.train, test_distances=refs.test_nn))
     return out
-
-
-def elbo_per_image(model, x_binary, batch: int = 500) -> np.ndarray:
-    """A VAE's ELBO (nats) of each binary image, in graph mode."""
-    elbo_fn = compiled(model, "elbo")
-    return np.concatenate([elbo_fn(tf.constant(x_binary[i : i + batch])).numpy()
-                           for i in range(0, len(x_binary), batch)])
-
-
-def vae_likelihood(model, x_binary, k: int, iwae_images: int, batch: int = 500) -> dict:
-    """Test ELBO on all of x_binary and the IWAE bound with k samples on its first images
-    (k decoder passes per image: the suites cap its images, likelihood_images)."""
-    elbo, log_weights = elbo_per_image(model, x_binary, batch), compiled(model, "log_weights")  # graph mode
-    bounds, step = [], max(1, min(batch, 20_000 // k))
-    end = min(iwae_images, len(x_binary))
-    with progress.task(f"IWAE bound, k = {k}, on {end:,} test images", -(-end // step), "chunks") as advance:
-        for i in range(0, end, step):
-            log_w = log_weights(tf.constant(x_binary[i : min(i + step, end)]), k, tf.constant(i))
-            bounds.append((tf.reduce_logsumexp(log_w, axis=0) - np.log(k)).numpy())
-            advance()
-    iwae = np.concatenate(bounds)
-    se = lambda v: float(v.std(ddof=1) / np.sqrt(len(v)))
-    return {"test_elbo": float(elbo.mean()), "test_elbo_se": se(elbo), "iwae_bound": float(iwae.mean()),
-            "iwae_bound_se": se(iwae), "iwae_k": k, "iwae_images": len(iwae)}
 
 
 def training_summary(history) -> dict:

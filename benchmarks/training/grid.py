@@ -28,7 +28,8 @@ def run_grid(suite, out, data_dir=None, shard=(0, 1), tensorboard=False, evaluat
     callable (model, epoch) -> dict of curve columns. Ctrl-C is `Interrupted`, naming what was
     saved last."""
     from benchmarks.training.console import Progress
-    from benchmarks.training.harness import Run, make_strategy, resolve_config
+    from benchmarks.training.harness import Run
+    from benchmarks.training.run_config import make_strategy, resolve_config
 
     runs.check_out(out)
     set_determinism(suite["deterministic"])

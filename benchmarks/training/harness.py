@@ -15,18 +15,15 @@ the scorer.
 
 from __future__ import annotations
 
-import os
-import platform
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 
 import models
-from benchmarks import files, precision, progress, provenance, runs, settings
+from benchmarks import config_file, files, progress, runs
 from benchmarks.errors import UserError
 from benchmarks.training import convergence, loops
 from benchmarks.training.callbacks import (
@@ -40,71 +37,10 @@ from benchmarks.training.callbacks import (
     write_frame,
 )
 from benchmarks.training.console import PassProgress
+from benchmarks.training.evaluation_points import next_point_after
+from benchmarks.training.run_config import SITTING_KEYS, environment
 
 SAMPLES_SEED = 4321  # the noise of samples.npz
-
-
-SITTING_KEYS = ("commit", "dirty", "genbench", "cpu")  # what config.json's `sittings` keep of each
-
-
-def environment() -> dict:
-    return {
-        **provenance.versions(), "platform": platform.platform(), "cpu": precision.cpu_model(),
-        "cpu_count": os.cpu_count(), "cpu_flags": precision.cpu_flags(), "matmul_gflops": precision.peaks(),
-        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")], **provenance.commit(),
-    }
-
-
-def resolve_config(suite: dict, model: str, seed: int, data_source: str) -> dict:
-    """Everything that determines a run (`settings.run_settings`, the model's own settings as
-    `hyperparameters`, `dtype` resolved, the suite's setting kept as `dtype_setting`);
-    config.json holds it plus the environment."""
-    config = {"model": model, "family": models.family(model), "seed": seed, "suite": suite["name"],
-              "hyperparameters": settings.hyperparameters(suite, model), "data_source": data_source,
-              **settings.run_settings(suite, model)}
-    config["dtype_setting"], config["dtype"] = config["dtype"], precision.resolve(config["dtype"])
-    if config["loop"] == "compiled" and config["strategy"] != "default":
-        raise UserError(f"{model}: loop = \"compiled\" runs on the default strategy; set strategy = \"default\" "
-                        "or loop = \"fit\"")
-    return config
-
-
-def evaluation_points(config: dict, epoch_images: int) -> list[int]:
-    """The images seen at every evaluation point of a run: 0 (the untrained model), every
-    `eval_every_images` (else every epoch), each epoch's end where that interval is shorter than
-    an epoch, and the end of the budget."""
-    points, nxt = [0], _next_point(config, epoch_images)
-    while (point := nxt(points[-1])) is not None:
-        points.append(point)
-    return points
-
-
-def _next_point(config: dict, epoch_images: int):
-    """images seen -> the next evaluation point after it, or None past the end: the next multiple
-    of `eval_every_images` and, where that interval is shorter than an epoch, the next epoch's
-    end, whichever comes first. (An interval of many epochs, as in the 3,280-pass Burda run, keeps
-    to its multiples: an evaluation at every pass would cost about as much as the pass.)"""
-    total = config["epochs"] * epoch_images
-    every = config["eval_every_images"] or epoch_images
-
-    def next_point(images: int) -> int | None:
-        if images >= total:
-            return None
-        nxt = min((images // every + 1) * every, total)
-        if every < epoch_images:
-            nxt = min(nxt, (images // epoch_images + 1) * epoch_images)
-        return nxt
-
-    return next_point
-
-
-def make_strategy(name: str):
-    if name == "default":
-        return tf.distribute.get_strategy()
-    if tf.config.list_logical_devices("GPU"):
-        return tf.distribute.MirroredStrategy()
-    cpus = [d.name for d in tf.config.list_logical_devices("CPU")]
-    return tf.distribute.MirroredStrategy(cpus if len(cpus) > 1 else None)
 
 
 class Run:
@@ -127,8 +63,8 @@ class Run:
             stored = runs.read_config(self.folder)
             if self.config.get("dtype_setting") == "auto" and stored.get("dtype_setting", "auto") == "auto":
                 self.config["dtype"] = stored["dtype"]  # a run resumed on another node goes on as it began
-            old = settings.identity(stored)
-            new = settings.identity(files.roundtrip(self.config))
+            old = config_file.identity(stored)
+            new = config_file.identity(files.roundtrip(self.config))
             if old != new:
                 diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
                 raise UserError(
@@ -185,7 +121,7 @@ class Run:
                 log = StepLog(clock, epoch * epoch_images, epoch_images, train_seconds, data.batch_size,
                               max(1, data.steps // self.config["log_points"]), [m.name for m in model.metrics])
                 inside = [EvaluationPoints(clock, epoch * epoch_images, train_seconds, data.batch_size,
-                                           _next_point(self.config, epoch_images), evaluate)] if evaluators else []
+                                           next_point_after(self.config, epoch_images), evaluate)] if evaluators else []
                 label = f"{self.config['model']} seed {self.config['seed']} epoch {epoch + 1}/{self.config['epochs']}"
                 logs = loops.train_pass(model, data.epoch(epoch, noise=model.training_noise), self.config["loop"],
                                         self.config["steps_per_execution"], self.config["jit_compile"],

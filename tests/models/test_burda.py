@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 import models
-from benchmarks.scoring.scorer import vae_likelihood
+from benchmarks.scoring.likelihood import vae_likelihood
 from models.registry import BURDA_STAGES
 from models.schedules import burda_learning_rate, learning_rate, stage_of
 

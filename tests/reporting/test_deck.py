@@ -10,6 +10,7 @@ import pytest
 from benchmarks import files
 from benchmarks.reporting import deck
 from benchmarks.reporting.figures import plots
+from benchmarks.reporting.figures.table import table_figure
 from benchmarks.reporting.text import takeaways as say
 
 SUMMARY = pd.DataFrame({  # a hand-made summary: two GANs, a VAE and the real-data row
@@ -89,7 +90,7 @@ def test_the_table_slide_fits_every_cell_text_inside_its_cell_and_the_table_insi
                           "Recall ↑": ["0.16", "**0.00**", "0.84"], "Digits\np ≥ 0.9 ↑": ["9.3", "1.0", "10.0"],
                           "Test\nELBO ↑": ["**-116.7**", "–", "–"], "Train s": ["7", "8", "–"],
                           "Trained in": ["float32", "mixed_bfloat16", "–"]})  # the deck's 9 columns
-    fig = plots.table_figure(cells, "a title")
+    fig = table_figure(cells, "a title")
     fig.canvas.draw()
     table = fig.axes[0].tables[0]
     assert table.get_window_extent().x0 >= 0 and table.get_window_extent().x1 <= fig.bbox.width

@@ -12,6 +12,7 @@ import pytest
 from benchmarks import files, runs
 from benchmarks.reporting import report as report_command
 from benchmarks.reporting.figures import plots
+from benchmarks.reporting.figures.table import table_figure
 from benchmarks.reporting.text import tables
 
 
@@ -22,7 +23,7 @@ def build(out):
 
 def _config(model, seed):
     from benchmarks.settings import load_suite
-    from benchmarks.training.harness import resolve_config
+    from benchmarks.training.run_config import resolve_config
 
     return resolve_config(load_suite("smoke", dtype="float32"), model, seed, "synthetic")
 
@@ -288,7 +289,7 @@ def test_every_figure_draws_its_data_readably(tmp_path, name):
                                             {"gan-dense": np.full((2, 28, 28), 0.5), "vae-dense": images[2:4]},
                                             {"gan-dense": [3.0, 4.0], "vae-dense": [1.0, 2.5]}),
         "pr_planes": lambda: plots.pr_planes(summary),
-        "table_figure": lambda: plots.table_figure(pd.DataFrame({"Model": ["gan-dense", "real-data"],
+        "table_figure": lambda: table_figure(pd.DataFrame({"Model": ["gan-dense", "real-data"],
                                                                  "FID ↓": ["**12.0**", "0.5"]}), "table"),
     }
     with plots.style():  # as the report draws and saves them

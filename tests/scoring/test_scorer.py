@@ -10,7 +10,7 @@ import models
 from benchmarks import files, runs
 from benchmarks.data.pipeline import binarize_once, to_unit
 from benchmarks.errors import UserError
-from benchmarks.scoring import feature_net, scorer
+from benchmarks.scoring import feature_net, likelihood, scorer
 
 pytestmark = pytest.mark.mnist
 
@@ -76,13 +76,13 @@ def test_iwae_bound_is_above_the_elbo_and_grows_with_k(mnist_dir):
     train = binarize_once(to_unit(x_train[:6400]), seed=1)
     model.fit(tf.data.Dataset.from_tensor_slices(train).batch(128), epochs=3, verbose=0, shuffle=False)
     x = binarize_once(to_unit(x_test[:300]), seed=0)
-    bounds = {k: scorer.vae_likelihood(model, x, k, 300)["iwae_bound"] for k in (1, 10, 100)}
-    elbo = scorer.vae_likelihood(model, x, 1, 300)["test_elbo"]
+    bounds = {k: likelihood.vae_likelihood(model, x, k, 300)["iwae_bound"] for k in (1, 10, 100)}
+    elbo = likelihood.vae_likelihood(model, x, 1, 300)["test_elbo"]
     assert abs(bounds[1] - elbo) < 1.0  # k = 1 is the ELBO, up to Monte Carlo noise
     assert bounds[1] < bounds[10] < bounds[100]
     assert bounds[100] > elbo + 1.0
     # exactly the images asked for, though k = 100 runs them in steps of 200 (20,000 // k)
-    assert scorer.vae_likelihood(model, x, 100, 250)["iwae_images"] == 250
+    assert likelihood.vae_likelihood(model, x, 100, 250)["iwae_images"] == 250
 
 
 def test_score_writes_metrics_and_is_idempotent(tmp_path, mnist_dir):

@@ -176,7 +176,8 @@ def test_a_vae_s_stop_rule_reads_its_validation_elbo_too(tmp_path, mnist_dir):
 
 
 def test_the_default_suite_gives_every_model_whole_epochs_and_at_least_6_points(tmp_path):
-    from benchmarks.training.harness import evaluation_points, resolve_config
+    from benchmarks.training.evaluation_points import evaluation_points
+    from benchmarks.training.run_config import resolve_config
 
     suite = load_suite("default")
     assert suite["train_images"] == 50_000  # an epoch: one pass over all the training images
@@ -189,7 +190,7 @@ def test_the_default_suite_gives_every_model_whole_epochs_and_at_least_6_points(
 
 
 def test_an_interval_of_many_epochs_keeps_to_its_multiples():
-    from benchmarks.training.harness import evaluation_points
+    from benchmarks.training.evaluation_points import evaluation_points
 
     # the Burda run: 60,000 images a pass, a point every 30 passes (1,800,000 images), 3,280 passes
     config = {"epochs": 3280, "eval_every_images": 1_800_000}
@@ -542,7 +543,7 @@ MIRRORED = """
 import sys, numpy as np, tensorflow as tf, keras
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from benchmarks.training.harness import make_strategy
+from benchmarks.training.run_config import make_strategy
 import models
 x = (np.random.default_rng(0).random((128, 28, 28, 1)) > 0.7).astype("float32")
 deltas = {}

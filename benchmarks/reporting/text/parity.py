@@ -49,7 +49,7 @@ def verdict(fp32, bf16, higher_is_better: bool) -> str:
 
 
 def vae_test_elbo(record, x_binary: np.ndarray) -> float:
-    from benchmarks.scoring.scorer import vae_likelihood
+    from benchmarks.scoring.likelihood import vae_likelihood
 
     return vae_likelihood(record.model_weights(), x_binary, k=1, iwae_images=1)["test_elbo"]
 
