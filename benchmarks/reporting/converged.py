@@ -99,10 +99,10 @@ def stopped(t: pd.DataFrame) -> str:
     if capped.empty:
         return (f"Every long run stopped by the rule, after {t['epochs_converged'].min():.0f} to "
                 f"{t['epochs_converged'].max():.0f} epochs (mean over seeds).")
-    names = ", ".join(f"{r.model} ({r.converged_share * r.seeds_converged:.0f} of {r.seeds_converged:.0f})"
-                      for r in capped.itertuples())
-    return (f"Not every long run met the stop rule before its cap; those that did, per model: {names}. "
-            "Their numbers are those of the cap, still improving.")
+    names = ", ".join(f"{r.model} ({(1 - r.converged_share) * r.seeds_converged:.0f} of {r.seeds_converged:.0f} "
+                      "runs)" for r in capped.itertuples())
+    return (f"Some long runs reached their cap before the stop rule held: {names}. Those runs were still "
+            "improving, so their models' converged numbers may yet improve with more training.")
 
 
 def formatted(t: pd.DataFrame) -> pd.DataFrame:

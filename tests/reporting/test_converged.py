@@ -64,9 +64,11 @@ def test_runs_at_their_cap_are_counted_per_model():
     share = {"vae-dense": 1.0, "gan-dense": 1 / 3, "gan-conv": 0.0}
     late = summary({"vae-dense": 11.0, "gan-dense": 15.0, "gan-conv": 5.0}, dict.fromkeys(("vae-dense", "gan-dense",
                    "gan-conv"), 20), share)
+    # gan-dense: 1 of 3 runs converged, so 2 reached the cap; gan-conv: none converged, all 3 at the cap
     assert converged.stopped(converged.table(EARLY, late)) == (
-        "Not every long run met the stop rule before its cap; those that did, per model: gan-dense (1 of 3), "
-        "gan-conv (0 of 3). Their numbers are those of the cap, still improving.")
+        "Some long runs reached their cap before the stop rule held: gan-dense (2 of 3 runs), gan-conv (3 of 3 "
+        "runs). Those runs were still improving, so their models' converged numbers may yet improve with more "
+        "training.")
     no_rule = summary({"vae-dense": 11.0}, {"vae-dense": 50})
     assert converged.stopped(converged.table(EARLY, no_rule)) == ("The long runs record no stop rule: each trained "
                                                                    "its whole budget.")
