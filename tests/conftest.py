@@ -32,26 +32,88 @@ def fashion_dir() -> Path:
     return path
 
 
+def _common_temp(tmp_path_factory) -> Path:
+    """The test run's temporary folder that every pytest-xdist worker shares."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scorer_cache(tmp_path_factory) -> Path:
+    """The scorer's cache (benchmarks.scoring.cache) in the test run's common temporary folder,
+    never the user's: the workers and the commands they start share it."""
+    from benchmarks.scoring import cache
+
+    folder = _common_temp(tmp_path_factory) / "scorer-cache"
+    os.environ[cache.ENV] = str(folder)
+    return folder
+
+
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """`build(folder)` once per test run, into `<the run's common temporary folder>/name`. Under
+    pytest-xdist the workers share it: the first to need it builds it, holding a lock, and the
+    others wait and read it (the pattern of pytest-xdist's docs, with fcntl). Whoever uses it must
+    not change it."""
+    import fcntl
+
+    root = _common_temp(tmp_path_factory)
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def smoke_bench(tmp_path_factory, mnist_dir) -> tuple[Path, str]:
     """`python -m benchmarks bench --suite smoke` once per test run, in a process of its own:
     (its output folder, what it printed). The report's end-to-end test reads it, and the SLURM
-    test compares its job array against it; neither changes it. Under pytest-xdist the workers
-    share it: the first to need it makes it, holding a lock in the run's common temporary folder,
-    and the others wait and read it (the pattern of pytest-xdist's docs, with fcntl)."""
-    import fcntl
+    test compares its job array against it."""
 
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # the folder every worker's basetemp lies in
-    out, printed = root / "smoke-bench" / "out", root / "smoke-bench" / "printed.txt"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(root / "smoke-bench.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not printed.exists():
-            done = subprocess.run([sys.executable, "-m", "benchmarks", "bench", "--suite", "smoke", "--dtype",
-                                   "float32", "--out", str(out), "--data-dir", str(mnist_dir)], capture_output=True,
-                                  text=True, cwd=Path(__file__).parents[1])
-            assert done.returncode == 0, done.stderr[-3000:]
-            printed.write_text(done.stdout)
-    return out, printed.read_text()
+    def build(folder: Path) -> None:
+        done = subprocess.run([sys.executable, "-m", "benchmarks", "bench", "--suite", "smoke", "--dtype",
+                               "float32", "--out", str(folder / "out"), "--data-dir", str(mnist_dir)],
+                              capture_output=True, text=True, cwd=Path(__file__).parents[1])
+        assert done.returncode == 0, done.stderr[-3000:]
+        (folder / "printed.txt").write_text(done.stdout)
+
+    folder = built_once(tmp_path_factory, "smoke-bench", build)
+    return folder / "out", (folder / "printed.txt").read_text()
+
+
+FAULT_SUITE = """
+description = "the fault tests' store"
+models = ["vae-dense", "gan-dense"]
+seeds = [0]
+epochs = 2
+train_images = 128
+batch_size = 64
+grid_samples = 4
+[eval]
+samples = 200
+quick_fid = false
+iwae_k = 2
+likelihood_images = 50
+"""
+
+
+@pytest.fixture(scope="session")
+def fault_store(tmp_path_factory, mnist_dir) -> tuple[Path, Path]:
+    """(suite file, a finished store): vae-dense and gan-dense on a tiny budget, trained, scored and
+    reported through the CLI, once per test run. tests/test_faults.py damages copies of it, and
+    tests/test_interruptions.py compares interrupted and concurrent runs against it."""
+    from benchmarks.__main__ import main
+
+    def build(folder: Path) -> None:
+        suite, out = folder / "faults.toml", folder / "out"
+        suite.write_text(FAULT_SUITE)
+        data = ["--data-dir", str(mnist_dir)]
+        assert main(["run", "--suite", str(suite), "--out", str(out), *data]) == 0
+        assert main(["score", str(out), *data]) == 0
+        assert main(["report", str(out), *data]) == 0
+
+    folder = built_once(tmp_path_factory, "fault-store", build)
+    return folder / "faults.toml", folder / "out"

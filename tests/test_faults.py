@@ -1,17 +1,14 @@
 """Bad input at every file the run store reads back: one line `error: …` naming the file, what is
 wrong and the fix, exit status 2, and nothing else changed. One finished, scored and reported
-store (vae-dense and gan-dense on the smoke budget) is built once; each test damages a copy."""
+store (vae-dense and gan-dense on a tiny budget; tests/conftest.py's fault_store) is built once per
+test run; each test damages a copy."""
 
-import errno
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,36 +19,14 @@ from benchmarks.__main__ import main
 
 pytestmark = pytest.mark.mnist
 
-SUITE = """
-description = "the fault tests' store"
-models = ["vae-dense", "gan-dense"]
-seeds = [0]
-epochs = 2
-train_images = 128
-batch_size = 64
-grid_samples = 4
-[eval]
-samples = 200
-quick_fid = false
-iwae_k = 2
-likelihood_images = 50
-"""
 REPORT = ("figures", "summary.csv", "summary.md", "summary.tex", "papers.md", "README.md", "slides.pdf",
           "slides")  # what report writes
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory, mnist_dir):
-    """(suite file, a finished store): trained, scored and reported through the CLI."""
-    root = tmp_path_factory.mktemp("store")
-    suite = root / "faults.toml"
-    suite.write_text(SUITE)
-    out = root / "out"
-    data = ["--data-dir", str(mnist_dir)]
-    assert main(["run", "--suite", str(suite), "--out", str(out), *data]) == 0
-    assert main(["score", str(out), *data]) == 0
-    assert main(["report", str(out), *data]) == 0
-    return suite, out
+@pytest.fixture
+def store(fault_store):
+    """(suite file, the finished store that every fault test starts from; tests/conftest.py)."""
+    return fault_store
 
 
 @pytest.fixture
@@ -328,6 +303,23 @@ def test_score_rewrites_a_damaged_metrics_file_and_says_so(copy, mnist_dir, caps
     assert again["fid"] == good["fid"] and again["fingerprint"] == good["fingerprint"]
 
 
+def test_a_damaged_scorer_cache_entry_is_recomputed_with_one_note(copy, mnist_dir, capsys, scorer_cache):
+    out, suite = copy
+    good = json.loads((runs.reference_dir(out) / "metrics.json").read_text())
+    entries = [p for p in scorer_cache.glob("real-data-row-*.json") if json.loads(p.read_text())["fid"] == good["fid"]]
+    assert len(entries) == 1, entries  # the store's `score` kept its real-data row (Fashion-MNIST's is another)
+    entries[0].write_text("[1, 2")
+    (runs.reference_dir(out) / "metrics.json").unlink()
+    assert main(command("score", out, suite, mnist_dir)) == 0
+    printed = capsys.readouterr().out
+    notes = [line for line in printed.splitlines() if line.startswith("note: the cache entry")]
+    assert len(notes) == 1 and "real-data-row" in notes[0] and "recomputing it" in notes[0], printed
+    again = json.loads((runs.reference_dir(out) / "metrics.json").read_text())
+    timing = {k for k in good if k == "score_seconds" or k.startswith("scored_by_")}
+    assert {k: v for k, v in again.items() if k not in timing} == {k: v for k, v in good.items() if k not in timing}
+    assert json.loads(entries[0].read_text())["fid"] == good["fid"]  # the entry is whole again
+
+
 def test_a_suite_that_is_not_text(tmp_path, mnist_dir, capsys):
     suite = tmp_path / "binary.toml"
     suite.write_bytes(zipfile.ZipFile.__doc__.encode("utf-16"))
@@ -377,147 +369,6 @@ os.ftruncate(fd, 0); os.write(fd, f"process {os.getpid()} on testhost".encode())
 print("locked", flush=True)
 time.sleep(120)
 """
-
-
-def test_two_shards_at_once_on_one_folder_equal_the_unsharded_run(store, tmp_path, mnist_dir):
-    from tests.kill_anywhere import compare, environment
-
-    suite, reference = store
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "benchmarks", "run", "--suite", str(suite), "--out", str(out),
-           "--data-dir", str(mnist_dir)]
-    shards = [subprocess.Popen([*cmd, "--shard", f"{i}/2"], env=environment(0), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True) for i in range(2)]
-    logs = [p.communicate()[0] for p in shards]
-    assert [p.returncode for p in shards] == [0, 0], logs
-    assert "vae-dense seed 0: finished" in logs[0] and "gan-dense seed 0: finished" in logs[1]
-    assert main(["score", str(out), "--data-dir", str(mnist_dir)]) == 0
-    assert main(["report", str(out), "--data-dir", str(mnist_dir)]) == 0
-    assert compare(reference, out) == []
-
-
-def test_two_unsharded_processes_on_one_folder_train_each_run_once(store, tmp_path, mnist_dir):
-    from tests.kill_anywhere import compare, environment
-
-    suite, reference = store
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "benchmarks", "run", "--suite", str(suite), "--out", str(out),
-           "--data-dir", str(mnist_dir)]
-    both = [subprocess.Popen(cmd, env=environment(0), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            for _ in range(2)]
-    logs = "".join(p.communicate()[0] for p in both)
-    assert [p.returncode for p in both] == [0, 0], logs
-    for model in ("vae-dense", "gan-dense"):  # trained by one, skipped (busy or finished) by the other
-        assert logs.count(f"{model} seed 0: finished") == 1, logs
-    assert main(["score", str(out), "--data-dir", str(mnist_dir)]) == 0
-    assert main(["report", str(out), "--data-dir", str(mnist_dir)]) == 0
-    assert compare(reference, out) == []
-
-
-# --- kill -9, Ctrl-C, full disk -----------------------------------------------------------------
-
-def test_killed_three_times_then_resumed_equals_the_uninterrupted_run(store, tmp_path, mnist_dir):
-    from tests.kill_anywhere import kill_anywhere
-
-    suite, reference = store
-    py, data = [sys.executable, "-m", "benchmarks"], ["--data-dir", str(mnist_dir)]
-    commands = [[*py, "run", "--suite", str(suite), "--out", "{out}", *data], [*py, "score", "{out}", *data],
-                [*py, "report", "{out}", *data]]
-    result = kill_anywhere(commands, ["checkpoint", "scoring", "report"], reference, tmp_path / "out",
-                           lengths={"checkpoint": 0.05, "scoring": 3.0, "report": 3.0})
-    assert [k["hit"] for k in result["kills"]] == ["checkpoint", "scoring", "report"], result
-    assert result["problems"] == []
-
-
-def test_ctrl_c_is_one_line_naming_what_is_saved_and_the_resume_command(store, tmp_path, mnist_dir):
-    from tests.kill_anywhere import environment
-
-    suite, _ = store
-    slow = tmp_path / "slow.toml"
-    slow.write_text(SUITE.replace("epochs = 2", "epochs = 200"))
-    cmd = [sys.executable, "-m", "benchmarks", "run", "--suite", str(slow), "--out", str(tmp_path / "out"),
-           "--data-dir", str(mnist_dir), "--models", "gan-dense"]
-    # a shell without job control starts background jobs with SIGINT ignored, which children
-    # inherit: give the command SIGINT's default disposition, as in a terminal
-    # PYTHONFAULTHANDLER: should it crash instead (CI saw one segfault here), stderr shows where
-    proc = subprocess.Popen(cmd, env={**environment(0), "PYTHONFAULTHANDLER": "1"}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    for line in proc.stdout:
-        if "epoch 3/200" in line:
-            proc.send_signal(signal.SIGINT)
-            break
-    err = proc.communicate(timeout=120)[1]
-    assert proc.returncode == 130 and "Traceback" not in err, err
-    ours = [line for line in err.splitlines() if line.startswith(("interrupted", "error"))]
-    assert len(ours) == 1, err
-    assert re.match(r"interrupted \(last saved: .*gan-dense/seed-0 at epoch \d+; every finished run and each "
-                    r"run's last epoch are kept\); resume with: python -m benchmarks run --suite .*slow.toml "
-                    r"--out .* --models gan-dense$", ours[0]), ours[0]
-    history = pd.read_csv(runs.run_dir(tmp_path / "out", "gan-dense", 0) / "history.csv")
-    assert len(history) >= 3 and history["epoch"].tolist() == list(range(1, len(history) + 1))
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 1 MiB file system (tmpfs) where this machine allows mounting one, else None."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True).returncode:
-        yield None
-        return
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def test_a_full_disk_is_one_line_and_keeps_what_was_written(small_disk, store, tmp_path, mnist_dir, capsys,
-                                                            monkeypatch):
-    suite, _ = store
-    if small_disk is None:  # no tmpfs here: every write of a checkpoint fails as on a full disk
-        small_disk = tmp_path / "disk"
-        real_fsync = os.fsync
-
-        def full(fd):
-            if "state.npz" in os.readlink(f"/proc/self/fd/{fd}"):
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            real_fsync(fd)
-
-        monkeypatch.setattr(os, "fsync", full)
-    out = small_disk / "out"
-    code = main(["run", "--suite", str(suite), "--out", str(out), "--data-dir", str(mnist_dir), "--models",
-                 "vae-dense"])  # its checkpoint (about 4 MB) does not fit
-    one_line(capsys, code, r"cannot write .*out/runs/vae-dense/seed-0/checkpoint/state.npz \(No space left on "
-                           r"device\); free some space or choose another --out")
-    folder = runs.run_dir(out, "vae-dense", 0)
-    assert runs.read_config(folder)["model"] == "vae-dense"  # written before, intact
-    assert runs.read_history(folder)["epoch"].tolist() == [1]
-    assert not list(out.rglob("*.tmp"))
-
-
-def test_a_read_only_output_folder_is_one_line(store, tmp_path, mnist_dir, capsys):
-    suite, _ = store
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(mount)],
-                      capture_output=True).returncode:
-        pytest.skip("this machine does not allow mounting a read-only tmpfs")
-    try:
-        code = main(["run", "--suite", str(suite), "--out", str(mount / "out"), "--data-dir", str(mnist_dir)])
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-    one_line(capsys, code, r"cannot write .*ro/out/runs/vae-dense/seed-0/.lock \(Read-only file system\); the "
-                           "folder is read-only: make it writable or choose another --out")
-
-
-@pytest.mark.slow
-def test_kill_anywhere_20_times_on_the_smoke_bench(tmp_path, mnist_dir):
-    """The full script (about 10 minutes): `pytest -m slow tests/test_faults.py`."""
-    script = Path(__file__).parent / "kill_anywhere.py"
-    proc = subprocess.run([sys.executable, str(script), "--kills", "20", "--work", str(tmp_path / "work"),
-                           "--data-dir", str(mnist_dir)], capture_output=True, text=True)
-    assert proc.returncode == 0 and proc.stdout.rstrip().endswith("20 kills; PASS"), proc.stdout + proc.stderr
 
 
 def test_a_damaged_sample_grid_at_report(copy, mnist_dir, capsys):

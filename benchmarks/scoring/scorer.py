@@ -36,7 +36,7 @@ from benchmarks.data.mnist import FIT, MNIST, VALIDATION, Dataset, dataset, load
 from benchmarks.data.pipeline import binarize_once, to_unit
 from benchmarks.errors import Damaged, Interrupted, UserError
 from benchmarks.runs import REAL_ROW
-from benchmarks.scoring import metrics
+from benchmarks.scoring import cache, metrics
 from benchmarks.scoring.feature_net import FeatureNet
 from benchmarks.scoring.likelihood import vae_likelihood
 from benchmarks.scoring.sampling import sampler_sweep, sampling_cost
@@ -45,6 +45,7 @@ SCORER_VERSION = 4  # 2: the IWAE bound on exactly likelihood_images images; 3: 
 # 4: sampling cost, and the diffusion family's FID against sampler steps
 NN_SAMPLES = 2000  # samples checked for memorization (pixel-space nearest neighbours)
 PARZEN_VALIDATION = 1000  # images that choose the Parzen window's sigma
+RADII = (3, 5)  # the k of precision/recall's and of density/coverage's k-NN radii
 
 
 class References:
@@ -56,21 +57,26 @@ class References:
         self.net = FeatureNet(name)
         self.test = to_unit(x_test)
         self.test_labels = y_test
-        self.test_feats, self.test_logits = self.net(self.test)
         self.train = to_unit(x_train[FIT])
         self.real_samples = to_unit(x_train[VALIDATION])
         self.parzen_val = self.real_samples[:PARZEN_VALIDATION]
         self.parzen_val_real = self.train[-PARZEN_VALIDATION:]
         self.test_binary = binarize_once(self.test, seed=0)
-        self._test_nn = None
-        self.radii = {k: metrics.kth_radius(self.test_feats, k) for k in (3, 5)}
+        self.made_by = (self.dataset.name, self.dataset.features_sha256, SCORER_VERSION)
+        stats = cache.arrays("test-features", self.made_by, self._test_statistics)
+        self.test_feats, self.test_logits = stats["features"], stats["logits"]
+        self.radii = {k: stats[f"radius_{k}"] for k in RADII}
 
-    @property
+    def _test_statistics(self) -> dict:
+        feats, logits = self.net(self.test)
+        return {"features": feats, "logits": logits,
+                **{f"radius_{k}": metrics.kth_radius(feats, k) for k in RADII}}
+
+    @functools.cached_property
     def test_nn(self) -> np.ndarray:
         """Distances from the first NN_SAMPLES test images to their nearest training image."""
-        if self._test_nn is None:
-            self._test_nn = metrics.nearest_distance(self.test[:NN_SAMPLES], self.train)
-        return self._test_nn
+        compute = lambda: {"distances": metrics.nearest_distance(self.test[:NN_SAMPLES], self.train)}
+        return cache.arrays("test-nearest-train", (*self.made_by, NN_SAMPLES), compute)["distances"]
 
 
 def references(data_dir=None, name: str | Dataset = MNIST) -> References:
@@ -230,10 +236,14 @@ def score_real(out: Path, refs_factory, force: bool = False, spec: Dataset = MNI
     found = _existing(path, lambda: runs.read_metrics(folder), fingerprint, force)
     if found == "current":
         return found
-    refs = refs_factory(spec)
     start = time.perf_counter()
-    result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished", "dataset": spec.name,
-              **sample_metrics(refs.real_samples, refs, parzen_val=refs.parzen_val_real)}
+
+    def compute() -> dict:
+        refs = refs_factory(spec)
+        return sample_metrics(refs.real_samples, refs, parzen_val=refs.parzen_val_real)
+
+    row = cache.record("real-data-row", (spec.name, fingerprint), compute)
+    result = {"model": REAL_ROW, "seed": 0, "family": "reference", "status": "finished", "dataset": spec.name, **row}
     return _written(path, result, fingerprint, start, found == "damaged")
 
 
