@@ -32,6 +32,22 @@ def fashion_dir() -> Path:
     return path
 
 
+# The test files that take minutes, longest first (`tox -e py` prints the slowest tests). pytest-xdist
+# (--dist loadfile --no-loadscope-reorder, tox.ini) hands files to its workers in collection order,
+# so these start first and the quick files fill in around them, instead of one long file ending
+# the run alone.
+LONGEST_FIRST = ("test_slurm.py", "reporting/test_report.py", "test_faults.py", "test_interruptions.py",
+                 "training/test_harness.py", "training/test_perf.py", "test_datasets.py", "test_notebook.py")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0].removeprefix("tests/")
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
 def _common_temp(tmp_path_factory) -> Path:
     """The test run's temporary folder that every pytest-xdist worker shares."""
     root = tmp_path_factory.getbasetemp()

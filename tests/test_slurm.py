@@ -180,7 +180,7 @@ def _histories_once(out: Path, models_=None) -> None:
         assert h["epoch"].tolist() == list(range(1, suite["epochs"] + 1)), (model, h["epoch"].tolist())
 
 
-def test_the_readme_job_array_then_afterok_equals_an_unsharded_run(cluster, tmp_path, smoke_bench):
+def test_the_readme_job_array_then_afterok_equals_an_unsharded_run(cluster, tmp_path, request):
     train, submit = readme_scripts()
     out = tmp_path / "grid"
     (tmp_path / "train.sbatch").write_text(substituted(train, out))
@@ -195,7 +195,9 @@ def test_the_readme_job_array_then_afterok_equals_an_unsharded_run(cluster, tmp_
     print("afterok job:", after)
     assert set(after.values()) == {"COMPLETED"}, after
     _histories_once(out)
-    straight, _ = smoke_bench  # the unsharded bench of the same suite
+    # the unsharded bench of the same suite, asked for only now: while the array trains, another
+    # worker may be making it
+    straight, _ = request.getfixturevalue("smoke_bench")
     from tests.kill_anywhere import ROUNDING, same
 
     timing = ("seconds", "per_sec", "gflops", "_at_t", "equal_time")
