@@ -70,10 +70,13 @@ def figure(nrows=1, ncols=1, **kwargs):
 
 
 def save(fig, folder: Path, name: str) -> list[Path]:
+    """FOLDER/NAME.pdf and NAME.png (200 dpi), each written atomically. The layout (constrained
+    layout, where the figure has it) is worked out once, for the PDF, and kept for the PNG."""
     paths = []
     for ext, kwargs in (("pdf", {}), ("png", {"dpi": 200})):
         buffer = io.BytesIO()
         fig.savefig(buffer, format=ext, **kwargs)
+        fig.set_layout_engine("none")
         files.atomic_write_bytes(Path(folder) / f"{name}.{ext}", buffer.getvalue())
         paths.append(Path(folder) / f"{name}.{ext}")
     plt.close(fig)
