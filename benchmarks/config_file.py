@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from benchmarks import settings
 
-LATER = ("stop_tolerance", "stop_window", "stop_min_epochs")  # run settings younger than some run folders
+# run settings younger than some run folders
+LATER = ("stop_tolerance", "stop_window", "stop_min_epochs", "figure_dpi", "slide_dpi")
 RUN_KEYS = {"model": str, "seed": int, "family": str, "suite": str, "hyperparameters": dict}
 
 
@@ -23,7 +24,7 @@ def config_types() -> dict:
 
 def with_later_defaults(config: dict) -> dict:
     """A config.json written before the `LATER` settings existed, with their defaults (what
-    that run did: it trained the whole budget)."""
+    that run did: it trained the whole budget, and its report drew at the default resolutions)."""
     return {**{name: settings.SUITE[name].default for name in LATER}, **config}
 
 

@@ -108,6 +108,8 @@ epochs = 2
 train_images = 128
 batch_size = 64
 grid_samples = 4
+figure_dpi = 72
+slide_dpi = 72
 [eval]
 samples = 200
 quick_fid = false

@@ -20,6 +20,8 @@ epochs = 1
 train_images = 128
 batch_size = 64
 grid_samples = 4
+figure_dpi = 72
+slide_dpi = 72
 eval_every_images = 64
 [eval]
 samples = 300

@@ -21,6 +21,8 @@ seeds = [0]
 epochs = 1
 train_images = 120
 batch_size = 60
+figure_dpi = 72
+slide_dpi = 72
 [overrides.vae-burda]
 epochs = 3
 stages = [1, 2]

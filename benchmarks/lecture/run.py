@@ -40,7 +40,8 @@ def run_all(out: Path, loaded: records.Loaded | None = None, fast: bool = False)
     fm_rows, fm = diffusion_checks.flow_matching_regression(**({"n": 40_000, "bins": 20} if fast else {}))
     table = pd.DataFrame(elbo_rows + kl_rows + rep_rows + conv_rows + gen_rows + fwd_rows + w_rows + par_rows
                          + fm_rows)
-    with plots.style():  # drawn and saved in genbench's style
+    # drawn and saved in genbench's style, at the runs' figure dpi
+    with plots.style(plots.resolutions([r.config for r in loaded.runs] if loaded is not None else [])[0]):
         figures = {"elbo-gap": (fig_elbo(elbo), "log p(x), the ELBO and their gap as q's mean moves"),
                    "kl-contours": (fig_kl(kl), "contours of the Gaussian KL over (μ, σ)"),
                    "gradient-variance": (fig_variance(rep), "reparameterization vs score-function variance against N"),

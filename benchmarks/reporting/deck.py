@@ -1,6 +1,7 @@
 """The deck: results/slides.pdf, 16:9 pages in the order of the course, each also written as
-slides/NN-name.png (1920 × 1080) for other slide software. No LaTeX is needed: every page is a
-matplotlib figure (a title, the figure's PNG, and the takeaway computed by `takeaways`)."""
+slides/NN-name.png (1920 × 1080 at the default `slide_dpi`) for other slide software. No LaTeX
+is needed: every page is a matplotlib figure (a title, the figure's PNG, and the takeaway
+computed by `takeaways`)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,6 @@ from benchmarks.reporting.text import findings, tables
 from benchmarks.reporting.text import takeaways as say
 from benchmarks.reporting.text import takeaways_diffusion as sd
 from benchmarks.reporting.text import takeaways_lecture as sl
-
-PNG_DPI = 144  # 13.33 in x 144 = 1920 px
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,8 +114,9 @@ def slides(out: Path, facts: say.Facts, title: str, subtitle: str, table_png: Pa
     return deck
 
 
-def render(slide: Slide, number: int) -> plt.Figure:
-    """One 16:9 page: the title on top, the figure below it, the takeaway at the foot."""
+def render(slide: Slide, number: int, dpi: int = plots.SLIDE_DPI) -> plt.Figure:
+    """One 16:9 page: the title on top, the figure below it (resized for `dpi`), the takeaway at
+    the foot."""
     fig = plt.figure(figsize=SLIDE)
     fig.set_layout_engine("none")  # a page is laid out by hand (the report's figures use constrained layout)
     fig.text(0.025, 0.965, slide.title, fontsize=28, weight="bold", va="top")
@@ -124,7 +124,7 @@ def render(slide: Slide, number: int) -> plt.Figure:
     fig.text(0.985, 0.015, str(number), fontsize=14, ha="right", color="0.4")
     if slide.image is not None:
         ax = fig.add_axes((0.02, 0.125, 0.96, 0.78))
-        ax.imshow(_fitted(slide.image, 0.78 * SLIDE[1] * PNG_DPI), interpolation="antialiased")
+        ax.imshow(_fitted(slide.image, 0.78 * SLIDE[1] * dpi), interpolation="antialiased")
         ax.axis("off")
         if slide.text:
             fig.text(0.5, 0.065, textwrap.fill(slide.text, 105), fontsize=17, ha="center", va="center")
@@ -138,23 +138,24 @@ def render(slide: Slide, number: int) -> plt.Figure:
 
 def _fitted(png: Path, height: float):
     """A figure's PNG resized (Lanczos) to the pixels it fills on a page: a smaller PDF, and
-    faster to write than the 200-dpi original."""
+    faster to write than the figure's own PNG."""
     with Image.open(png) as image:
         image = image.convert("RGB")
         scale = min(1.0, height / image.height)
         return np.asarray(image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS))
 
 
-def write(out: Path, deck: list[Slide]) -> list[Path]:
-    """OUT/slides.pdf and OUT/slides/NN-name.png, each written atomically; returns the PNGs."""
+def write(out: Path, deck: list[Slide], dpi: int = plots.SLIDE_DPI) -> list[Path]:
+    """OUT/slides.pdf and OUT/slides/NN-name.png (`dpi` dots per inch), each written atomically;
+    returns the PNGs."""
     out, pdf, pngs = Path(out), io.BytesIO(), []
     stale = set((out / "slides").glob("*.png")) if (out / "slides").is_dir() else set()
     with PdfPages(pdf) as pages:
         for i, slide in enumerate(deck, 1):
-            fig = render(slide, i)
+            fig = render(slide, i, dpi)
             pages.savefig(fig)
             png = io.BytesIO()
-            fig.savefig(png, format="png", dpi=PNG_DPI)
+            fig.savefig(png, format="png", dpi=dpi)
             plt.close(fig)
             path = out / "slides" / f"{i:02d}-{slide.name}.png"
             files.atomic_write_bytes(path, png.getvalue())
@@ -195,7 +196,8 @@ def paper_table(out: Path, problems: list) -> pd.DataFrame | None:
 
 
 def build(out: Path, summary: pd.DataFrame, loaded, facts: dict, spec: Dataset, machine: str, problems: list) -> list:
-    """OUT/slides.pdf and slides/*.png from the report's figures, tables and the lecture."""
+    """OUT/slides.pdf and slides/*.png (at the runs' `slide_dpi`) from the report's figures,
+    tables and the lecture."""
     out = Path(out)
     means = summary.drop(columns=[c for c in summary if c.endswith("_std")])  # the spread is in summary.md
     shown = tables.formatted(means, tables.named(SLIDE_COLUMNS, spec)).drop(columns=["Seeds"])
@@ -210,4 +212,4 @@ def build(out: Path, summary: pd.DataFrame, loaded, facts: dict, spec: Dataset, 
                 f"{machine}.\n\n{datetime.date.today():%d %B %Y}")
     deck = slides(out, known, f"VAEs, GANs and diffusion on {spec.title}", subtitle, out / "figures" / "table.png",
                   findings.caveats(summary, machine, spec), paper_table(out, problems))
-    return write(out, deck)
+    return write(out, deck, plots.resolutions([r.config for r in loaded.runs])[1])

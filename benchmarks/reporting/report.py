@@ -46,7 +46,7 @@ def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None)
     files.write_csv(out / converged.CURVES, converged.curves_table(
         {m: [r.curve.assign(seed=r.seed) for r in loaded.runs if r.model == m and r.curve is not None]
          for m in loaded.models()}))
-    with plots.style():  # every figure and slide drawn and saved in genbench's style
+    with plots.style(plots.resolutions(configs)[0]):  # every figure and slide drawn in genbench's style
         _, facts, drawn = figures.all_figures(out, loaded, extras, summary, data_dir, machine, spec)
         problems += drawn
         facts.update(_early_against_converged(out, summary, configs, problems))

@@ -4,10 +4,12 @@ import io
 import json
 import re
 
+import matplotlib.pyplot as plt
 import matplotlib.text
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 from benchmarks import files, runs
 from benchmarks.reporting import report as report_command
@@ -341,6 +343,25 @@ def test_bench_on_the_smoke_suite(smoke_bench):
     checks = (tmp_path / "lecture" / "checks.md").read_text()
     passed, total = (int(n) for n in re.search(r"(\d+)/(\d+) checks pass", checks).groups())
     assert passed == total > 10 and "**NO**" not in checks
+    # the PNGs at the suite's resolution (figure_dpi = slide_dpi = 72: 13.33 x 7.5 in is 960 x 540 px); the
+    # figures' PDFs are vector
+    for png in (tmp_path / "figures" / "fid-vs-time.png", tmp_path / "lecture" / "elbo-gap.png",
+                next((tmp_path / "slides").glob("01-*.png"))):
+        with Image.open(png) as image:
+            assert image.size == (960, 540), png
+
+
+def test_a_report_draws_at_the_highest_resolution_its_runs_suites_ask_for():
+    assert plots.resolutions([]) == (200, 144)  # no run: the settings' defaults, 2,667 x 1,500 and 1,920 x 1,080
+    configs = [{"figure_dpi": 72, "slide_dpi": 72}, {"figure_dpi": 100, "slide_dpi": 50}]
+    assert plots.resolutions(configs) == (100, 72)
+    with plots.style(60):
+        fig, _ = plots.figure()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+    with Image.open(buffer) as image:
+        assert image.size == (800, 450)  # 13.33 x 7.5 in at 60 dpi
 
 
 @pytest.mark.mnist
@@ -349,7 +370,7 @@ def test_report_reads_each_run_file_once(tmp_path, mnist_dir, monkeypatch, capsy
 
     suite = tmp_path / "two.toml"
     suite.write_text('models = ["vae-dense", "gan-dense"]\nseeds = [0, 1]\nepochs = 1\ntrain_images = 128\n'
-                     'batch_size = 64\ngrid_samples = 4\ndtype = "float32"\n'
+                     'batch_size = 64\ngrid_samples = 4\ndtype = "float32"\nfigure_dpi = 72\nslide_dpi = 72\n'
                      '[eval]\nsamples = 200\nquick_fid_samples = 200\niwae_k = 2\nlikelihood_images = 50\n')
     out, data = tmp_path / "out", ["--data-dir", str(mnist_dir)]
     assert main(["run", "--suite", str(suite), "--out", str(out), *data]) == 0

@@ -3,12 +3,14 @@ one colour per model, models in the table's order, panel titles in words and a l
 axis.
 
 Each figure function takes plain data (arrays, DataFrames) and returns a Figure; `save`
-writes it as PDF and 200-dpi PNG. (`pictures` draws the image figures, `table` a table as a
-slide; `from_records` picks the data from the runs' records.)
+writes it as PDF and PNG (200 dpi unless the suite's `figure_dpi` says otherwise). (`pictures`
+draws the image figures, `table` a table as a slide; `from_records` picks the data from the
+runs' records.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 from pathlib import Path
@@ -21,7 +23,9 @@ import pandas as pd
 import models
 from benchmarks import files
 from benchmarks.runs import REAL_ROW
+from benchmarks.settings import SUITE
 
+FIGURE_DPI, SLIDE_DPI = (SUITE[k].default for k in ("figure_dpi", "slide_dpi"))  # 2,667 x 1,500; 1,920 x 1,080 px
 SLIDE = (40 / 3, 7.5)  # inches: a 16:9 slide (1280 x 720 px at 96 dpi, where 1 pt is 1.33 px)
 PALETTE = "seaborn-v0_8-colorblind"  # matplotlib's Okabe-Ito based, colour-blind-safe palette
 STYLE = (PALETTE, str(Path(__file__).with_name("genbench.mplstyle")))  # the palette, then slide-sized text
@@ -32,10 +36,19 @@ MODEL_COLOURS = {"vae-dense": 0, "vae-conv": 5, "gan-dense": 2, "gan-dense-minim
                  "gan-goodfellow": "#44AA99"}
 
 
-def style():
-    """The context every report figure is drawn and saved in (`STYLE`): matplotlib's settings
-    change inside it only, never on import."""
-    return plt.style.context(STYLE)
+@contextlib.contextmanager
+def style(figure_dpi: int = FIGURE_DPI):
+    """The context every report figure is drawn and saved in (`STYLE`, and PNGs of `figure_dpi`
+    dots per inch): matplotlib's settings change inside it only, never on import."""
+    with plt.style.context(STYLE), plt.rc_context({"savefig.dpi": figure_dpi}):
+        yield
+
+
+def resolutions(configs: list) -> tuple[int, int]:
+    """(figure dpi, slide dpi) of a report over runs of these configs: the highest their suites
+    ask for (`figure_dpi`, `slide_dpi`), the settings' defaults where there is no run."""
+    return (max((c["figure_dpi"] for c in configs), default=FIGURE_DPI),
+            max((c["slide_dpi"] for c in configs), default=SLIDE_DPI))
 
 
 ORDER = [*models.MODEL_NAMES, REAL_ROW]  # the table's order
@@ -70,10 +83,11 @@ def figure(nrows=1, ncols=1, **kwargs):
 
 
 def save(fig, folder: Path, name: str) -> list[Path]:
-    """FOLDER/NAME.pdf and NAME.png (200 dpi), each written atomically. The layout (constrained
-    layout, where the figure has it) is worked out once, for the PDF, and kept for the PNG."""
+    """FOLDER/NAME.pdf and NAME.png (of the `style` context's figure dpi), each written
+    atomically. The layout (constrained layout, where the figure has it) is worked out once, for
+    the PDF, and kept for the PNG."""
     paths = []
-    for ext, kwargs in (("pdf", {}), ("png", {"dpi": 200})):
+    for ext, kwargs in (("pdf", {"dpi": "figure"}), ("png", {})):  # the PNG at rcParams["savefig.dpi"]
         buffer = io.BytesIO()
         fig.savefig(buffer, format=ext, **kwargs)
         fig.set_layout_engine("none")
