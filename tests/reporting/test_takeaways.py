@@ -9,7 +9,7 @@ from benchmarks.reporting.published import paper
 from benchmarks.reporting.text import findings
 from benchmarks.reporting.text import takeaways as say
 from benchmarks.reporting.text import takeaways_lecture as sl
-from benchmarks.reporting.text.throughput import bf16_verdict
+from benchmarks.reporting.text.throughput import bf16_verdict, compiled_loop
 
 SUMMARY = pd.DataFrame({"model": ["gan-dense", "gan-dense-minimax", "real-data"],
                         "fid_mean": [90.0, 170.0, 0.3], "eval_samples_mean": [10_000, 10_000, np.nan]})
@@ -176,3 +176,25 @@ def test_the_bf16_line_follows_the_ratios():
     assert bf16_verdict(0.4, 0.8).startswith("slower than float32 for every model")
     assert bf16_verdict(1.2, 2.5) == "faster than float32 for every model."
     assert bf16_verdict(0.9, 1.3) == "faster for some models and slower for others."
+
+
+def perf_rows(*rows):
+    """perf's table: (model, loop, img/s fit, img/s compiled under XLA), batch 128, 2 GFLOP a step."""
+    return pd.DataFrame([{"model": m, "batch": 128, "loop": loop, "img/s fit": fit, "img/s compiled, XLA": xla,
+                          "compiled, XLA / fit": xla / fit, "gflop_per_step": 2.0} for m, loop, fit, xla in rows])
+
+
+def test_the_compiled_loop_sentence_follows_the_speedups_and_the_suites_loops():
+    # gan-dense 5,000 -> 9,000 img/s (1.8x), gan-conv 700 -> 35 (0.05x); each suite trains the faster one
+    mixed = compiled_loop(perf_rows(("gan-dense", "compiled, XLA", 5000, 9000), ("gan-conv", "fit", 700, 35)))
+    assert "0.05x to 1.80x" in mixed and "most for gan-dense at batch 128 (5000 → 9000 images/s" in mixed
+    assert "slower than `fit` for gan-conv." in mixed and "Each suite trains a model in the faster" in mixed
+    # XLA slower everywhere (0.5x, 0.9x): no best model is named, and a suite training gan-dense under XLA is
+    # called out
+    slower = compiled_loop(perf_rows(("gan-dense", "compiled, XLA", 5000, 2500), ("gan-conv", "fit", 700, 630)))
+    assert "0.50x to 0.90x" in slower and "most for" not in slower and "slower than `fit` for every model" in slower
+    assert "do not train gan-dense in the faster of the two" in slower and "Each suite" not in slower
+    # faster everywhere (1.2x, 2x), but gan-conv trains in fit
+    faster = compiled_loop(perf_rows(("gan-dense", "compiled, XLA", 5000, 10000), ("gan-conv", "fit", 700, 840)))
+    assert "faster than `fit` for every model" in faster and "most for gan-dense" in faster
+    assert "do not train gan-conv in the faster" in faster

@@ -17,14 +17,9 @@ MAIN = ("model", "batch", "loop", "img/s as the suite trains", "share of its pea
 def sentences(table: pd.DataFrame) -> list[str]:
     """What the table says, in sentences computed from it."""
     cost, ratio, over = table["op determinism cost"], table["bf16 / float32"], table["harness / bare"]
-    speedup, overhead, each = table["compiled, XLA / fit"], table["overhead s/pass"], \
-        table["overhead s/pass, saving each"]
-    fastest = table.loc[speedup.idxmax()]
+    overhead, each = table["overhead s/pass"], table["overhead s/pass, saving each"]
     return [
-        f"- **Compiled loop**: with XLA, the compiled loop ran at {speedup.min():.2f}x to {speedup.max():.2f}x of "
-        f"`fit`'s images/s, most for {fastest['model']} at batch {fastest['batch']} ({fastest['img/s fit']:.0f} → "
-        f"{fastest['img/s compiled, XLA']:.0f} images/s), where a step is small enough that dispatch, not "
-        "arithmetic, bounds `fit`. The suites set `loop` per model from this table.",
+        compiled_loop(table),
         "- **Per-pass overhead** outside the training clock (setting up the pass; at a save the tables, the "
         f"checkpoint and the sample grid), on 4-step passes: {each.min():.2f} to {each.max():.2f} s when every "
         f"pass saves, {overhead.min():.2f} to {overhead.max():.2f} s at each model's `save_every_seconds`.",
@@ -40,6 +35,26 @@ def sentences(table: pd.DataFrame) -> list[str]:
         f"- **Harness overhead**: harness / bare is {over.min():.2f} to {over.max():.2f}; above 1, the harness "
         "is faster than the bare one-step-per-call loop, because it runs `steps_per_execution` steps per call.",
     ]
+
+
+def compiled_loop(table: pd.DataFrame) -> str:
+    """The compiled loop under XLA against `fit`: the range, the best model, the models where it is
+    slower, and whether each suite trains a model in the faster of the two (its `loop` column)."""
+    speedup = table["compiled, XLA / fit"]
+    fastest = table.loc[speedup.idxmax()]
+    slower = table.loc[speedup < 1, "model"].tolist()
+    text = (f"- **Compiled loop**: with XLA, the compiled loop ran at {speedup.min():.2f}x to {speedup.max():.2f}x "
+            f"of `fit`'s images/s")
+    if speedup.max() > 1:
+        text += (f", most for {fastest['model']} at batch {fastest['batch']} ({fastest['img/s fit']:.0f} → "
+                 f"{fastest['img/s compiled, XLA']:.0f} images/s, {fastest['gflop_per_step']:.3g} GFLOP a step)")
+    text += (f"; slower than `fit` for {', '.join(slower)}." if 0 < len(slower) < len(table)
+             else "; slower than `fit` for every model." if slower else "; faster than `fit` for every model.")
+    xla = table["loop"].str.contains("XLA")
+    wrong = table.loc[xla != (speedup > 1), "model"].tolist()
+    return text + (" Each suite trains a model in the faster of the two (*loop*)." if not wrong else
+                   f" The suites do not train {', '.join(wrong)} in the faster of the two (*loop*): set its `loop` "
+                   "and `jit_compile` from this table.")
 
 
 def bf16_verdict(low: float, high: float) -> str:
