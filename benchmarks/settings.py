@@ -136,7 +136,7 @@ SUITE = {s.name: s for s in (
             "the previous row (at most one per execution of steps_per_execution steps)", _positive, run=True,
             defines=False),
     Setting("figure_dpi", int, 200, "dots per inch of the report's and the lecture's figure PNGs (their PDFs are "
-            "vector): 200 gives 2,667 x 1,500 px", _positive, run=True, defines=False),
+            "vector): 200 gives 2,666 x 1,500 px", _positive, run=True, defines=False),
     Setting("slide_dpi", int, 144, "dots per inch of the deck's slides/*.png: 144 gives 1,920 x 1,080 px", _positive,
             run=True, defines=False),
     Setting("overrides", dict, {}, "[overrides.<model>]: per-model settings and the model's own settings"),

@@ -351,8 +351,8 @@ def test_bench_on_the_smoke_suite(smoke_bench):
             assert image.size == (960, 540), png
 
 
-def test_a_report_draws_at_the_highest_resolution_its_runs_suites_ask_for():
-    assert plots.resolutions([]) == (200, 144)  # no run: the settings' defaults, 2,667 x 1,500 and 1,920 x 1,080
+def test_a_report_draws_at_the_highest_resolution_its_runs_suites_ask_for(tmp_path):
+    assert plots.resolutions([]) == (200, 144)  # no run: the settings' defaults, 2,666 x 1,500 and 1,920 x 1,080
     configs = [{"figure_dpi": 72, "slide_dpi": 72}, {"figure_dpi": 100, "slide_dpi": 50}]
     assert plots.resolutions(configs) == (100, 72)
     with plots.style(60):
@@ -362,6 +362,10 @@ def test_a_report_draws_at_the_highest_resolution_its_runs_suites_ask_for():
         plt.close(fig)
     with Image.open(buffer) as image:
         assert image.size == (800, 450)  # 13.33 x 7.5 in at 60 dpi
+    fig, _ = plots.figure()  # outside the style: the default figure dpi
+    png = plots.save(fig, tmp_path, "outside")[1]
+    with Image.open(png) as image:
+        assert image.size == (2666, 1500)  # 13.33 x 7.5 in at 200 dpi, rounded down
 
 
 @pytest.mark.mnist

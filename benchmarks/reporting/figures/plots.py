@@ -25,7 +25,7 @@ from benchmarks import files
 from benchmarks.runs import REAL_ROW
 from benchmarks.settings import SUITE
 
-FIGURE_DPI, SLIDE_DPI = (SUITE[k].default for k in ("figure_dpi", "slide_dpi"))  # 2,667 x 1,500; 1,920 x 1,080 px
+FIGURE_DPI, SLIDE_DPI = (SUITE[k].default for k in ("figure_dpi", "slide_dpi"))  # 2,666 x 1,500; 1,920 x 1,080 px
 SLIDE = (40 / 3, 7.5)  # inches: a 16:9 slide (1280 x 720 px at 96 dpi, where 1 pt is 1.33 px)
 PALETTE = "seaborn-v0_8-colorblind"  # matplotlib's Okabe-Ito based, colour-blind-safe palette
 STYLE = (PALETTE, str(Path(__file__).with_name("genbench.mplstyle")))  # the palette, then slide-sized text
@@ -83,11 +83,11 @@ def figure(nrows=1, ncols=1, **kwargs):
 
 
 def save(fig, folder: Path, name: str) -> list[Path]:
-    """FOLDER/NAME.pdf and NAME.png (of the `style` context's figure dpi), each written
-    atomically. The layout (constrained layout, where the figure has it) is worked out once, for
-    the PDF, and kept for the PNG."""
-    paths = []
-    for ext, kwargs in (("pdf", {"dpi": "figure"}), ("png", {})):  # the PNG at rcParams["savefig.dpi"]
+    """FOLDER/NAME.pdf and NAME.png (at the `style` context's figure dpi; outside it, FIGURE_DPI),
+    each written atomically. The layout (constrained layout, where the figure has it) is worked out
+    once, for the PDF, and kept for the PNG."""
+    paths, dpi = [], plt.rcParams["savefig.dpi"]
+    for ext, kwargs in (("pdf", {"dpi": "figure"}), ("png", {"dpi": FIGURE_DPI if dpi == "figure" else dpi})):
         buffer = io.BytesIO()
         fig.savefig(buffer, format=ext, **kwargs)
         fig.set_layout_engine("none")

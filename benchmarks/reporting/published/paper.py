@@ -242,7 +242,7 @@ def write_paper(out: Path, loaded: Loaded, real: dict, draws: dict, draw_images:
     files.write_csv(out / "table.csv", frame)
     for model, item in picked.items():
         files.write_json(out / f"config-{model}.json", item["config"])
-    with plots.style():
+    with plots.style(plots.resolutions([r.config for r in loaded.runs])[0]):
         paper_figures.figures(out, picked[VAE], picked[GAN], draw_images)
     text = readme(picked, frame, real, draws)
     if (out / "perf.md").is_file():
