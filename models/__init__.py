@@ -41,7 +41,8 @@ def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **
     make = lambda builder, args: getattr(architectures, builder)(**{arg: cfg[key] for arg, key in args.items()})
     nets = {role: make(builder, args) for role, (builder, args) in spec["nets"].items()}
     adam = lambda: keras.optimizers.Adam(cfg["learning_rate"], beta_1=cfg["beta_1"], beta_2=cfg.get("beta_2", 0.999),
-                                         epsilon=cfg.get("epsilon", 1e-7))  # Keras's defaults
+                                         epsilon=cfg.get("epsilon", 1e-7),  # Keras's defaults
+                                         global_clipnorm=cfg.get("clip_norm") or None)  # 0: no clipping
     compile_kw = {"jit_compile": jit_compile, "steps_per_execution": steps_per_execution}
     if spec["family"] == "vae":
         model = VAE(nets["encoder"], nets["decoder"], cfg["latent_dim"], seed=seed, name=name)

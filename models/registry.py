@@ -12,8 +12,10 @@ from __future__ import annotations
 OPTIMIZER = {"learning_rate": 1e-3, "beta_1": 0.9}
 GAN_OPTIMIZER = {**OPTIMIZER, "beta_1": 0.5}  # cs231n / DCGAN: Adam(1e-3, beta_1 = 0.5)
 BURDA_STAGES = tuple(3**i for i in range(8))  # passes at each learning rate: 1, 3, ..., 2187
-# Sampler steps of the final samples and of the quick FID during training; EMA decay (0: none).
-DENOISING = {"sample_steps": 32, "quick_steps": 8, "ema_decay": 0.999, **OPTIMIZER}
+# Sampler steps of the final samples and of the quick FID during training; EMA decay (0: none);
+# each step's gradients clipped to global norm 1, as Ho et al. 2020's code does (grad_clip=1. in
+# scripts/run_cifar.py of github.com/hojonathanho/diffusion; 0: no clipping).
+DENOISING = {"sample_steps": 32, "quick_steps": 8, "ema_decay": 0.999, "clip_norm": 1.0, **OPTIMIZER}
 DENSE_GAN = {"z_dim": 96, "d_hidden": (256, 256), "g_hidden": (1024, 1024), "alpha": 0.01}
 DENSE_GAN_NETS = {
     "discriminator": ("dense_discriminator", {"hidden": "d_hidden", "alpha": "alpha"}),
@@ -42,7 +44,8 @@ REGISTRY = {
                  "defaults": {"z_dim": 96, "alpha": 0.01, **GAN_OPTIMIZER}},
     # Ho et al. 2020 (DDPM, linear schedule, T = 1000, L_simple) sampled by DDIM; Lipman et al.
     # 2023 flow matching sampled by Euler steps. One U-Net (models/unet.py) for both, Adam at
-    # 1e-3 (the keras-io DDIM example's rate), weights averaged with EMA.
+    # 1e-3 (the keras-io DDIM example's rate) on gradients clipped to global norm 1 (Ho et al.'s
+    # code), weights averaged with EMA.
     "diffusion": {"family": "diffusion", "nets": {"denoiser": ("unet", {"widths": "widths"})},
                   "defaults": {"widths": (32, 64), "timesteps": 1000, "schedule": "linear", **DENOISING}},
     "flow-matching": {"family": "diffusion", "nets": {"denoiser": ("unet", {"widths": "widths"})},

@@ -90,6 +90,32 @@ def test_ema_warms_up_then_averages():
         np.testing.assert_array_equal(average.numpy(), weight.numpy())
 
 
+def _two_updates(optimizer, second: float) -> np.ndarray:
+    """A fresh copy of `optimizer` (from its config) moving w = 0 by the gradient (1, 0, 0) and then
+    by `second` times it."""
+    import keras
+
+    copy = keras.optimizers.Adam.from_config(optimizer.get_config())
+    w = keras.Variable(np.zeros(3, np.float32))
+    for scale in (1.0, second):
+        copy.apply_gradients([(tf.constant([scale, 0.0, 0.0]), w)])
+    return w.numpy()
+
+
+@pytest.mark.parametrize("name", ["diffusion", "flow-matching"])
+def test_denoisers_clip_the_gradients_global_norm_at_one(name):
+    # Adam's first step moves w[0] by -lr = -1e-3 whatever the gradient's size. The second step's
+    # gradient 100 is clipped to norm 1, so the two steps equal two of gradient 1: w[0] = -2e-3.
+    # Unclipped, m = 0.9·0.1 + 0.1·100 = 10.09 and v = 0.999·0.001 + 0.001·1e4 = 10.000999; with
+    # the bias corrections (1 - 0.9²) = 0.19 and (1 - 0.999²) = 0.001999 the step is
+    # 1e-3·(10.09/0.19)/sqrt(10.000999/0.001999) = 1e-3·53.105/70.732 = 0.751e-3: w[0] = -1.751e-3.
+    clipped = models.build(name).optimizer
+    np.testing.assert_allclose(_two_updates(clipped, 100.0), _two_updates(clipped, 1.0), rtol=1e-6)
+    np.testing.assert_allclose(_two_updates(clipped, 1.0)[0], -2e-3, rtol=1e-4)
+    unclipped = models.build(name, clip_norm=0).optimizer
+    np.testing.assert_allclose(_two_updates(unclipped, 100.0)[0], -1.751e-3, rtol=1e-3)
+
+
 def test_one_compiled_graph_serves_every_chunk_of_a_sampler():
     model = models.build("diffusion")
     model.sample(1500, seed=0, steps=2)  # two chunks: 1,000 and 500
