@@ -178,7 +178,7 @@ def _overrides(table: dict, where: str) -> dict:
         for key, value in per_model.items():
             if key not in valid:
                 raise UserError(f"{where} [overrides.{name}]: unknown key {key!r}; valid: {', '.join(valid)}")
-            error = SUITE[key].error(value) if key in SUITE else None
+            error = SUITE[key].error(value) if key in SUITE else models.setting_error(name, key, value)
             if error:
                 raise UserError(f"{where} [overrides.{name}]: {key} = {value!r} {error}".replace(" ;", ";"))
     return table

@@ -17,11 +17,12 @@ from models.registry import (
     generator_loss,
     loss_variants,
     pixels,
+    setting_error,
 )
 from models.schedules import learning_rate
 
 __all__ = ["COMPILE_KEYS", "FAMILIES", "MODEL_NAMES", "build", "defaults", "family", "generator_loss",
-           "learning_rate", "loss_variants", "parameter_count", "pixels", "state", "state_variables"]
+           "learning_rate", "loss_variants", "parameter_count", "pixels", "setting_error", "state", "state_variables"]
 
 
 def build(name: str, seed: int = 0, jit_compile=False, steps_per_execution=1, **overrides):

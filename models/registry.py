@@ -77,6 +77,43 @@ FAMILIES = ("vae", "gan", "diffusion")
 COMPILE_KEYS = ("jit_compile", "steps_per_execution")
 
 
+# The valid range of each numeric model setting, (low, high, brackets) as in "[0, 1)"; every other
+# numeric setting must be positive, every tuple a non-empty list of positive ints.
+INF = float("inf")
+RANGES = {"beta_1": (0, 1, "[)"), "beta_2": (0, 1, "[)"), "ema_decay": (0, 1, "[)"), "alpha": (0, 1, "[)"),
+          "clip_norm": (0, INF, "[)"), "input_keep": (0, 1, "(]"), "hidden_keep": (0, 1, "(]"),
+          "momentum": (0, 1, "[)"), "final_momentum": (0, 1, "[)"), "decay": (1, INF, "[)")}
+CHOICES = {"schedule": ("linear", "cosine"), "activation": ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "silu",
+                                                                 "softplus", "leaky_relu", "linear")}
+
+
+def setting_error(name: str, key: str, value) -> str | None:
+    """Why `value` cannot be model `name`'s setting `key`, as the end of a one-line error
+    ("must be in [0, 1)"), or None; `key` must be one of the model's defaults."""
+    default = entry(name)["defaults"][key]
+    if isinstance(default, tuple):
+        whole = isinstance(value, (list, tuple)) and len(value) > 0
+        if whole and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
+            return None
+        return "must be a non-empty list of positive ints"
+    if isinstance(default, str):
+        valid = CHOICES.get(key)
+        if isinstance(value, str) and (valid is None or value in valid):
+            return None
+        return f"; valid: {', '.join(valid)}" if valid else "must be a string"
+    kind = int if isinstance(default, int) else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind):
+        return "must be an int" if kind is int else "must be a number"
+    low, high, brackets = RANGES.get(key, (0, INF, "()"))
+    above = value >= low if brackets[0] == "[" else value > low
+    below = value <= high if brackets[1] == "]" else value < high
+    if above and below:
+        return None
+    if high == INF:
+        return "must be positive" if brackets[0] == "(" and low == 0 else f"must be at least {low}"
+    return f"must be in {brackets[0]}{low}, {high}{brackets[1]}"
+
+
 def entry(name: str) -> dict:
     if name not in REGISTRY:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}")

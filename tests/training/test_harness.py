@@ -383,12 +383,30 @@ def test_divergence_marks_the_run_and_the_suite_goes_on(tmp_path, mnist_dir):
     ({"epochs": 1, "train_images": 60_001}, r"train_images = 60001 must be in 1..60000"),
     ({"epochs": 1, "train_images": 100, "batch_size": 128},
      r"vae-dense's batch_size = 128 exceeds its train_images = 100, so an epoch holds no whole batch; lower"),
+    # a model's own settings are checked by value too, against their types and ranges
+    ({"epochs": 1, "overrides": {"diffusion": {"clip_norm": -1}}},
+     r"\[overrides.diffusion\]: clip_norm = -1 must be at least 0"),
+    ({"epochs": 1, "overrides": {"gan-goodfellow": {"input_keep": 0}}}, r"input_keep = 0 must be in \(0, 1\]"),
+    ({"epochs": 1, "overrides": {"flow-matching": {"ema_decay": 1.0}}}, r"ema_decay = 1.0 must be in \[0, 1\)"),
+    ({"epochs": 1, "overrides": {"vae-dense": {"learning_rate": "fast"}}}, "learning_rate = 'fast' must be a number"),
+    ({"epochs": 1, "overrides": {"diffusion": {"sample_steps": 2.5}}}, "sample_steps = 2.5 must be an int"),
+    ({"epochs": 1, "overrides": {"flow-matching": {"widths": [32, 0]}}},
+     r"widths = \[32, 0\] must be a non-empty list of positive ints"),
+    ({"epochs": 1, "overrides": {"diffusion": {"schedule": "cos"}}}, "schedule = 'cos'; valid: linear, cosine"),
     # the loss is the model's identity (its registry entry), not a setting: gan-dense-minimax is the variant
     ({"epochs": 1, "overrides": {"gan-dense": {"generator_loss": "minimax"}}}, "unknown key 'generator_loss'"),
 ])
 def test_configuration_errors_are_one_line(raw, message):
     with pytest.raises(UserError, match=message):
         validate(raw)
+
+
+def test_model_settings_at_the_ends_of_their_ranges_are_accepted():
+    # 0 turns clipping and EMA off; an int is a number; keep 1 is no dropout
+    suite = validate({"epochs": 1, "models": ["diffusion", "gan-goodfellow"], "overrides": {
+        "diffusion": {"clip_norm": 0, "ema_decay": 0, "learning_rate": 1, "widths": [16]},
+        "gan-goodfellow": {"input_keep": 1, "decay": 1, "g_hidden": [8, 8]}}})
+    assert suite["overrides"]["diffusion"]["clip_norm"] == 0
 
 
 def test_cli_configuration_error_exit_2(tmp_path):
