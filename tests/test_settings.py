@@ -26,6 +26,16 @@ def test_a_loaded_suite_holds_every_setting_and_its_dataset_object():
     assert settings.changed(suite, dataset="fashion-mnist")["dataset"] is DATASETS["fashion-mnist"]
 
 
+@pytest.mark.parametrize("name", ["smoke", "default", "long"])
+def test_every_bench_suite_resolves_its_manifold_run(name):
+    # the long suite's stop rule reads the quick FID, which the manifold run turns off: it trains a fixed budget
+    suite = settings.load_suite(name)
+    extra = settings.manifold_suite(suite, "vae-dense", 0)
+    assert extra["models"] == ["vae-dense"] and extra["eval"]["quick_fid"] is False
+    assert settings.run_settings(extra, "vae-dense")["stop_tolerance"] == 0
+    assert settings.run_settings(extra, "vae-dense")["epochs"] == suite["manifold"]["epochs"]
+
+
 def test_the_command_line_flags_come_from_the_declaration():
     from benchmarks.__main__ import build_parser
 
