@@ -109,9 +109,34 @@ def slides(out: Path, facts: say.Facts, title: str, subtitle: str, table_png: Pa
         png = out / "paper" / f"{name}.png"
         if png.is_file():
             deck.append(Slide(f"paper-{name}", heading, png, section="Published numbers", text=takeaway(paper)))
-    deck.append(Slide("limits", "What the numbers do not show", bullets=tuple(c.replace("`", "") for c in caveats),
-                      section="Limits"))
+    pages = bullet_pages([c.replace("`", "") for c in caveats])
+    for i, page in enumerate(pages, 1):
+        several = len(pages) > 1
+        deck.append(Slide(f"limits-{i}" if several else "limits",
+                          "What the numbers do not show" + (f" ({i} of {len(pages)})" if several else ""),
+                          bullets=tuple(page), section="Limits"))
     return deck
+
+
+BULLET_LINES = 18  # lines of 17-pt bullets (at 1.35 line spacing) that fit between a slide's title and its foot
+
+
+def _bullet(text: str) -> str:
+    return textwrap.fill(text, 100, initial_indent="•  ", subsequent_indent="    ")
+
+
+def bullet_pages(bullets: list) -> list[list]:
+    """The bullets in order, split into pages of at most BULLET_LINES wrapped lines (a bullet
+    is never split; one longer than a page gets a page of its own)."""
+    pages, used = [[]], 0
+    for b in bullets:
+        lines = len(_bullet(b).splitlines())
+        if pages[-1] and used + lines > BULLET_LINES:
+            pages.append([])
+            used = 0
+        pages[-1].append(b)
+        used += lines
+    return pages if pages[-1] else []
 
 
 def render(slide: Slide, number: int, dpi: int = plots.SLIDE_DPI) -> plt.Figure:
@@ -129,7 +154,7 @@ def render(slide: Slide, number: int, dpi: int = plots.SLIDE_DPI) -> plt.Figure:
         if slide.text:
             fig.text(0.5, 0.065, textwrap.fill(slide.text, 105), fontsize=17, ha="center", va="center")
     elif slide.bullets:
-        body = "\n".join(textwrap.fill(b, 100, initial_indent="•  ", subsequent_indent="    ") for b in slide.bullets)
+        body = "\n".join(_bullet(b) for b in slide.bullets)
         fig.text(0.05, 0.84, body, fontsize=17, va="top", linespacing=1.35)
     elif slide.text:
         fig.text(0.05, 0.6, textwrap.fill(slide.text, 70), fontsize=24, va="top", linespacing=1.5)

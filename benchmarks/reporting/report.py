@@ -47,9 +47,10 @@ def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None)
         {m: [r.curve.assign(seed=r.seed) for r in loaded.runs if r.model == m and r.curve is not None]
          for m in loaded.models()}))
     with plots.style(plots.resolutions(configs)[0]):  # every figure and slide drawn in genbench's style
-        _, facts, drawn = figures.all_figures(out, loaded, extras, summary, data_dir, machine, spec)
+        early, late_facts = _early_against_converged(out, summary, configs, problems)
+        _, facts, drawn = figures.all_figures(out, loaded, extras, summary, data_dir, machine, spec, also=early)
         problems += drawn
-        facts.update(_early_against_converged(out, summary, configs, problems))
+        facts.update(late_facts)
         progress.note(f"report: the deck, {out}/slides.pdf")
         deck.build(out, summary, loaded, facts, spec, machine, problems)
     for line in problems:
@@ -57,12 +58,12 @@ def build_report(out: Path, data_dir=None, loaded: records.Loaded | None = None)
     return summary, problems
 
 
-def _early_against_converged(out: Path, summary: pd.DataFrame, configs: list, problems: list) -> dict:
+def _early_against_converged(out: Path, summary: pd.DataFrame, configs: list, problems: list) -> tuple[dict, dict]:
     """Where OUT/long/ holds the long suite's report: early-vs-converged.md, its figure and
-    table slide, and the facts of their takeaways."""
+    table slide; ({figure name: description} for the index, the facts of their takeaways)."""
     found = converged.read(out, problems)
     if found is None:
-        return {}
+        return {}, {}
     late, curves = found
     table = converged.table(summary, late)
     files.write_text(out / "early-vs-converged.md", converged.markdown(table, findings.made_by(configs)))
@@ -71,4 +72,7 @@ def _early_against_converged(out: Path, summary: pd.DataFrame, configs: list, pr
     plots.save(table_figure(cells, "Mean over seeds: left of each arrow the default suite's budget, right "
                                    "trained to convergence"),
                out / "figures", "early-vs-converged-table")
-    return {"early-vs-converged": {"ranking": converged.ranking(table), "stopped": converged.stopped(table)}}
+    made = {"early-vs-converged": "(i) early against converged: the long runs' quick FID against training time, "
+                                  "each model's FID at both budgets",
+            "early-vs-converged-table": "(i) early against converged: the table of early-vs-converged.md"}
+    return made, {"early-vs-converged": {"ranking": converged.ranking(table), "stopped": converged.stopped(table)}}

@@ -1,6 +1,7 @@
 """The deck: its pages in the course's order, their size, and takeaways computed from the numbers."""
 
 import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -78,7 +79,7 @@ def test_a_slide_whose_figure_is_missing_is_left_out(tmp_path, missing):
             fig, _ = plots.figure()
             plots.save(fig, tmp_path / ("lecture" if name == "elbo-gap" else "figures"), name)
     names = [s.name for s in deck.slides(tmp_path, say.Facts(SUMMARY), "t", "s", None, [])]
-    assert missing not in names and len(names) == 3
+    assert missing not in names and len(names) == 2  # the title and the other figure; no caveats, no limits page
 
 
 def test_the_table_slide_fits_every_cell_text_inside_its_cell_and_the_table_inside_the_slide():
@@ -151,4 +152,19 @@ def test_no_slide_title_runs_into_its_section_label():
         renderer = fig.canvas.get_renderer()
         title, section = (t.get_window_extent(renderer) for t in fig.texts[:2])
         assert title.x1 < section.x0, slide.title
+        plt.close(fig)
+
+
+def test_caveats_longer_than_a_page_go_on_to_the_next_limits_slide():
+    # 9 caveats of 3 wrapped lines each (250 characters at 100 a line): 6 fit in 18 lines, 3 go on
+    caveats = [f"caveat {i} " + "word " * 48 for i in range(9)]
+    assert [len(p) for p in deck.bullet_pages(caveats)] == [6, 3]
+    assert deck.bullet_pages(["one caveat"]) == [["one caveat"]] and deck.bullet_pages([]) == []
+    slides = deck.slides(Path("/nonexistent"), say.Facts(SUMMARY, STEPS), "A title", "sub", None, caveats)
+    assert [(s.name, s.title) for s in slides[1:]] == [("limits-1", "What the numbers do not show (1 of 2)"),
+                                                      ("limits-2", "What the numbers do not show (2 of 2)")]
+    for slide in slides[1:]:  # every line of the body inside the page
+        fig = deck.render(slide, 2)
+        body = fig.texts[-1].get_window_extent(fig.canvas.get_renderer())
+        assert body.y0 > 0.03 * fig.bbox.height and body.y1 < fig.bbox.height, slide.title
         plt.close(fig)

@@ -63,6 +63,26 @@ def test_report_means_stds_and_files(tmp_path):
     assert (tmp_path / "figures" / "samples-final.png").exists() is False  # no samples.npz here
 
 
+def test_the_index_names_the_files_that_are_there(tmp_path):
+    curve = [(0, 300), (30, 40), (60, 10)]
+    _write_run(tmp_path, "gan-dense", 0, {"fid": 10.0, "epochs": 1, "train_seconds": 60.0}, curve=curve)
+    build(tmp_path)
+    index = (tmp_path / "README.md").read_text()
+    assert "every run's quick-FID curve: `curves.csv`" in index and "published numbers: `papers.md`" in index
+    assert "perf.md" not in index and "early-vs-converged" not in index  # no perf run, no long suite here
+    # a long suite's report beside it, and a perf table: both named, and the early-against-converged figures
+    (tmp_path / "long").mkdir()
+    pd.DataFrame({"model": ["gan-dense"], "fid_mean": [5.0], "epochs_mean": [20.0], "train_seconds_mean": [600.0],
+                  "converged_mean": [1.0], "seeds": [1]}).to_csv(tmp_path / "long" / "summary.csv", index=False)
+    pd.read_csv(tmp_path / "curves.csv").to_csv(tmp_path / "long" / "curves.csv", index=False)
+    (tmp_path / "perf.md").write_text("# Training throughput\n")
+    build(tmp_path)
+    index = (tmp_path / "README.md").read_text()
+    assert "throughput: `perf.md`" in index and "early against converged: `early-vs-converged.md`" in index
+    assert "- `figures/early-vs-converged.png`" in index and "- `figures/early-vs-converged-table.png`" in index
+    assert (tmp_path / "figures" / "early-vs-converged.png").is_file()
+
+
 def test_quick_fid_at_t_interpolates_a_hand_made_curve():
     curve = pd.DataFrame({"train_seconds": [0.0, 10.0, 20.0], "fid_quick": [100.0, 50.0, 30.0]})
     assert tables.fid_at(curve, 15.0) == pytest.approx(40.0)  # halfway from 50 to 30

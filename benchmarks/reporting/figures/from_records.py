@@ -132,10 +132,11 @@ class Data:
 
 
 def all_figures(out: Path, loaded: Loaded, extras: Loaded, summary: pd.DataFrame, data_dir=None,
-                machine: str = "an unrecorded machine", spec: Dataset = MNIST) -> tuple[dict, dict, list[str]]:
-    """Every figure into OUT/figures and the index OUT/README.md: ({name: description}, the
-    figures' facts for the takeaways, the lines of the damaged files met on the way; the
-    figures are drawn without them)."""
+                machine: str = "an unrecorded machine", spec: Dataset = MNIST,
+                also: dict | None = None) -> tuple[dict, dict, list[str]]:
+    """Every figure into OUT/figures and the index OUT/README.md (listing too the figures `also`
+    names, drawn elsewhere): ({name: description}, the figures' facts for the takeaways, the
+    lines of the damaged files met on the way; the figures are drawn without them)."""
     out, problems, data, facts = Path(out), [], Data(data_dir, spec), {}
     folder = out / "figures"
     made = {}
@@ -153,9 +154,15 @@ def all_figures(out: Path, loaded: Loaded, extras: Loaded, summary: pd.DataFrame
     if {f"{m}_mean" for m in ("precision", "recall", "density", "coverage")} <= set(summary):
         plots.save(plots.pr_planes(summary), folder, "precision-recall")
         made["precision-recall"] = "(h) precision/recall and density/coverage planes, mean ± std"
+    made.update(also or {})
     write_index(out, made, findings.reading(summary), findings.caveats(summary, machine, spec), spec,
                 findings.made_by([r.config for r in loaded.runs]))
     return made, facts, problems
+
+
+# The files beside the tables that the index names where they are: (name, what it holds)
+INDEXED = (("curves.csv", "every run's quick-FID curve"), ("early-vs-converged.md", "early against converged"),
+           ("perf.md", "throughput"), ("papers.md", "published numbers"), ("lecture/", "lecture checks"))
 
 
 def write_index(out: Path, made: dict, reading: str = "", caveats: tuple = (), spec: Dataset = MNIST,
@@ -166,10 +173,10 @@ def write_index(out: Path, made: dict, reading: str = "", caveats: tuple = (), s
         lines += ["## What the table shows", "", reading, ""]
     if caveats:
         lines += ["## What it does not show", "", *[f"- {c}" for c in caveats], ""]
-    lines += ["## Index", "", "Tables: `summary.csv`, `summary.md`, `summary.tex`; "
-              "throughput: `perf.md`; published numbers: `papers.md`; lecture checks: `lecture/`; "
-              "the deck: `slides.pdf`, each page also as `slides/NN-name.png`.", "",
-              "Figures (each as PDF and PNG in `figures/`):", ""]
+    found = [f"{what}: `{name}`" for name, what in INDEXED if (out / name).exists()]
+    lines += ["## Index", "", "; ".join(["Tables: `summary.csv`, `summary.md`, `summary.tex`", *found,
+                                         "the deck: `slides.pdf`, each page also as `slides/NN-name.png`"]) + ".",
+              "", "Figures (each as PDF and PNG in `figures/`):", ""]
     lines += [f"- `figures/{name}.png`: {text}" for name, text in made.items()]
     if (out / "lecture" / "README.md").is_file():
         lines += ["", "Lecture figures: see `lecture/README.md`."]
