@@ -116,7 +116,7 @@ def formatted(t: pd.DataFrame) -> pd.DataFrame:
         cells = []
         for x, y in zip(a, b):
             left, right = ("–" if pd.isna(v) else f"{v:.{decimals}f}" for v in (x, y))
-            if not (pd.isna(x) or pd.isna(y)) and x != y:
+            if not (pd.isna(x) or pd.isna(y)) and left != right:  # equal as shown: neither is better
                 win = (y > x) == higher
                 left, right = (left, f"**{right}**") if win else (f"**{left}**", right)
             cells.append(f"{left} → {right}")

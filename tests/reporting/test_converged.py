@@ -112,6 +112,11 @@ def test_the_markdown_holds_the_sentences_and_the_table():
     assert "| Model | Epochs | FID ↓ | Precision ↑ | Recall ↑ | Test ELBO ↑ | FID rank |" in text
     assert "| gan-conv | 1 → 20 | 12.0 → **5.0** |" in text
     assert text.rstrip().endswith("Made by genbench: commit abc.")
+    # precision 0.512 early and 0.508 converged: both show as 0.51, so neither is bold
+    early, late = EARLY.copy(), late.assign(precision_mean=[0.508, 0.7, 0.3, np.nan])
+    early["precision_mean"] = [0.512, 0.6, 0.3, np.nan]
+    cells = converged.formatted(converged.table(early, late))["Precision ↑"].tolist()
+    assert cells == ["0.51 → 0.51", "0.60 → **0.70**", "0.30 → 0.30"]
 
 
 @pytest.fixture(autouse=True)

@@ -83,6 +83,20 @@ def test_the_index_names_the_files_that_are_there(tmp_path):
     assert (tmp_path / "figures" / "early-vs-converged.png").is_file()
 
 
+def test_a_seed_band_draws_its_mean_only_where_every_seed_has_a_value():
+    # seed 0 runs to x = 4, seed 1 stops at x = 2: the mean (40, 30, 20) ends at x = 2, where a mean over
+    # seed 0 alone would jump from 20 to 10; past it, seed 0 is its own thin line from x = 2
+    frames = [pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0], "y": [50.0, 40.0, 30.0, 20.0, 15.0]}),
+              pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": [30.0, 20.0, 10.0]})]
+    fig, axes = plots.figure()
+    plots.band(axes[0][0], frames, "x", "y", "gan-dense")
+    mean, *thin = axes[0][0].lines
+    assert mean.get_label() == "gan-dense" and np.allclose(mean.get_ydata()[:3], [40, 30, 20])
+    assert np.isnan(mean.get_ydata()[3:]).all()
+    assert [np.flatnonzero(~np.isnan(line.get_ydata())).tolist() for line in thin] == [[2, 3, 4], [2]]
+    plt.close(fig)
+
+
 def test_quick_fid_at_t_interpolates_a_hand_made_curve():
     curve = pd.DataFrame({"train_seconds": [0.0, 10.0, 20.0], "fid_quick": [100.0, 50.0, 30.0]})
     assert tables.fid_at(curve, 15.0) == pytest.approx(40.0)  # halfway from 50 to 30
@@ -215,8 +229,13 @@ def _check_fid_vs_time(fig):
     (ax,) = fig.axes
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["gan-dense", "equal time T = 25 s"]
-    curve = _lines(ax)["gan-dense"]  # seeds end at 50 s and 51 s: the last point is seed 1's alone
-    assert curve.get_xdata()[-1] == pytest.approx(51.0) and curve.get_ydata()[-1] == pytest.approx(10.0)
+    # seeds end at 50 s and 51 s: the mean ends by 50 s, and seed 1 goes on alone as a thin line to (51, 10)
+    curve = _lines(ax)["gan-dense"]
+    assert curve.get_xdata()[~np.isnan(curve.get_ydata())][-1] <= 50.0
+    ends = {(round(line.get_xdata()[-1], 6), round(line.get_ydata()[-1], 6)) for line in ax.get_lines()
+            if line.get_label().startswith("_") and len(line.get_xdata()) > 2  # not the error bars' lines
+            and not np.isnan(line.get_ydata()[-1])}
+    assert ends == {(51.0, 10.0)}
     assert ax.get_xscale() == "log" and ax.get_ylim()[0] > 5  # the axis fits the curves, not the floor
     marker = ax.containers[0].lines[0]  # the errorbar's data point: (train seconds, FID)
     assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (60.0, 12.0)

@@ -65,6 +65,19 @@ def test_perf_command_writes_its_table(tmp_path, mnist_dir):
         assert column in full, column
 
 
+def test_perf_sentences_give_a_range_only_where_its_ends_differ():
+    row = {"model": "gan-goodfellow", "batch": 100, "loop": "fit", "img/s fit": 3693.0, "img/s compiled, XLA": 5302.0,
+           "gflop_per_step": 4.25, "compiled, XLA / fit": 1.4357, "op determinism cost": -0.16, "bf16 / float32": 1.18,
+           "harness / bare": 1.06, "overhead s/pass": 0.2, "overhead s/pass, saving each": 0.2, "rep spread": 0.4}
+    one = " ".join(throughput.sentences(pd.DataFrame([row])))
+    assert "ran at 1.44x of `fit`'s images/s" in one and "by +16%; for scale" in one and "(median" not in one
+    assert "0.20 s when every pass saves" in one and "harness / bare is 1.06;" in one
+    two = " ".join(throughput.sentences(pd.DataFrame([row, {**row, "model": "gan-dense", "compiled, XLA / fit": 0.5,
+                                                           "op determinism cost": 0.04, "harness / bare": 2.0}])))
+    assert "ran at 0.50x to 1.44x" in two and "by -4% to +16% (median +6%)" in two and "is 1.06 to 2.00;" in two
+    assert throughput.span(pd.Series([0.751, 0.749]), ".2f", "x") == "0.75x"  # alike as shown: one number
+
+
 @pytest.mark.parametrize("spec", ["paper", "paper:vae-dense", "nosuch:vae-burda"])
 def test_perf_add_names_a_model_of_a_suite(spec, tmp_path, capsys):
     from benchmarks.__main__ import main

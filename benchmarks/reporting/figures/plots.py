@@ -130,17 +130,25 @@ def seeds_and_mean(ax, frames: list, x: str, y: str, model: str, label: str | No
 
 def band(ax, frames, x, y, model, grid=None, faint=False):
     """Mean line and min-max band over seeds, on a common x grid (interpolated; by default every
-    seed's x); `faint` draws a thin unlabelled line and a lighter band, for a backdrop."""
+    seed's x), where every seed has a value; before and after that, each seed that reaches there
+    as its own thin line (a mean over fewer seeds would jump where one starts or ends). `faint`
+    draws a thin unlabelled line and a lighter band, for a backdrop."""
     frames, grid, values = _over_seeds(frames, x, y, "union" if grid is None else grid)
     if not frames:
         return
-    mean, low, high = _nan_stats(values, np.nanmean, np.nanmin, np.nanmax)
+    every = ~np.isnan(values).any(axis=0)
+    mean, low, high = (np.where(every, v, np.nan) for v in _nan_stats(values, np.nanmean, np.nanmin, np.nanmax))
     if faint:
         ax.plot(grid, mean, color=colour(model), lw=1.5, alpha=0.6)
     else:
         ax.plot(grid, mean, "o-" if len(grid) < 30 else "-", color=colour(model), label=model, lw=2.5, ms=6)
     if len(frames) > 1 or faint:
-        ax.fill_between(grid, low, high, color=colour(model), alpha=0.15 if faint else 0.2)
+        ax.fill_between(grid, low, high, where=every, color=colour(model), alpha=0.15 if faint else 0.2)
+    beyond = ~every
+    beyond[1:] |= ~every[:-1]  # each thin part joined to the mean at its first or last point
+    beyond[:-1] |= ~every[1:]
+    for seed in values if beyond.any() else ():
+        ax.plot(grid, np.where(beyond, seed, np.nan), color=colour(model), lw=1.2, alpha=0.6 if faint else 0.8)
 
 
 def thousands(ax) -> None:

@@ -14,6 +14,13 @@ MAIN = ("model", "batch", "loop", "img/s as the suite trains", "share of its pea
         "bf16 / float32", "compiled, XLA / fit")
 
 
+def span(values: pd.Series, spec: str, unit: str = "") -> str:
+    """The range of `values` as shown: "0.75x to 1.52x", or one number where both ends show alike
+    (one model, or models that measured the same)."""
+    low, high = (f"{v:{spec}}{unit}" for v in (values.min(), values.max()))
+    return low if low == high else f"{low} to {high}"
+
+
 def sentences(table: pd.DataFrame) -> list[str]:
     """What the table says, in sentences computed from it."""
     cost, ratio, over = table["op determinism cost"], table["bf16 / float32"], table["harness / bare"]
@@ -21,18 +28,18 @@ def sentences(table: pd.DataFrame) -> list[str]:
     return [
         compiled_loop(table),
         "- **Per-pass overhead** outside the training clock (setting up the pass; at a save the tables, the "
-        f"checkpoint and the sample grid), on 4-step passes: {each.min():.2f} to {each.max():.2f} s when every "
-        f"pass saves, {overhead.min():.2f} to {overhead.max():.2f} s at each model's `save_every_seconds`.",
+        f"checkpoint and the sample grid), on 4-step passes: {span(each, '.2f')} s when every "
+        f"pass saves, {span(overhead, '.2f')} s at each model's `save_every_seconds`.",
         f"- **Op determinism** (against the model's loop without XLA, which the flag turns off): the flag changed "
-        f"throughput by {-cost.max():+.0%} to {-cost.min():+.0%} "
-        f"(median {-cost.median():+.0%}); for scale, one setting's repetitions spread by up to "
-        f"{table['rep spread'].max():.0%} of their median (*rep spread*) on this machine. Without the flag the "
+        f"throughput by {span(-cost, '+.0%')}" + (f" (median {-cost.median():+.0%})" if len(cost) > 1 else "")
+        + f"; for scale, one setting's repetitions spread by up to {table['rep spread'].max():.0%} of their "
+        "median (*rep spread*) on this machine. Without the flag the "
         "same suite and seed give a bit-identical history.csv and samples.npz (the guard test in "
         "tests/training/test_harness.py), so suites leave it off (`deterministic = false`).",
-        f"- **bf16**: mixed_bfloat16 ran at {ratio.min():.2f}x to {ratio.max():.2f}x of float32's images/s: "
+        f"- **bf16**: mixed_bfloat16 ran at {span(ratio, '.2f', 'x')} of float32's images/s: "
         + bf16_verdict(ratio.min(), ratio.max()) + f" Here `auto` resolves to {precision.resolve('auto')}; the "
         "suites set float32, since what defines a result comes from the suite, not the machine.",
-        f"- **Harness overhead**: harness / bare is {over.min():.2f} to {over.max():.2f}; above 1, the harness "
+        f"- **Harness overhead**: harness / bare is {span(over, '.2f')}; above 1, the harness "
         "is faster than the bare one-step-per-call loop, because it runs `steps_per_execution` steps per call.",
     ]
 
@@ -43,7 +50,7 @@ def compiled_loop(table: pd.DataFrame) -> str:
     speedup = table["compiled, XLA / fit"]
     fastest = table.loc[speedup.idxmax()]
     slower = table.loc[speedup < 1, "model"].tolist()
-    text = (f"- **Compiled loop**: with XLA, the compiled loop ran at {speedup.min():.2f}x to {speedup.max():.2f}x "
+    text = (f"- **Compiled loop**: with XLA, the compiled loop ran at {span(speedup, '.2f', 'x')} "
             f"of `fit`'s images/s")
     if speedup.max() > 1:
         text += (f", most for {fastest['model']} at batch {fastest['batch']} ({fastest['img/s fit']:.0f} → "
