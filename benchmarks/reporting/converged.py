@@ -73,21 +73,20 @@ def _order(t: pd.DataFrame, column: str) -> str:
 
 
 def ranking(t: pd.DataFrame) -> str:
-    """Whether training to convergence changes the FID ranking, which models moved, and how
-    many models' FID improved."""
+    """Whether training to convergence changes the FID ranking, which models moved (by their
+    converged rank), and how many models' FID improved: short enough for a slide's foot."""
     if t.empty:
         return "No model is in both the default and the long suite's tables."
     better = t[t["fid_converged"] < t["fid_early"]]
     gains = f"FID improved for {len(better)} of {len(t)} models"
     worse = t[t["fid_converged"] > t["fid_early"]]
     if len(worse):
-        gains += f" and got worse for {', '.join(worse['model'])}"
-    moved = t[t["rank_early"] != t["rank_converged"]]
+        gains += f" (worse: {', '.join(worse['model'])})"
+    moved = t[t["rank_early"] != t["rank_converged"]].sort_values("rank_converged", kind="stable")
     if moved.empty:
-        return f"{gains}; the ranking by FID is the same early and converged: {_order(t, 'fid_converged')}."
-    moves = "; ".join(f"{r.model} from {r.rank_early} to {r.rank_converged}" for r in moved.itertuples())
-    return (f"{gains}, and the ranking by FID changes: after the first epochs {_order(t, 'fid_early')}; "
-            f"converged {_order(t, 'fid_converged')} ({moves}).")
+        return f"{gains}; the FID ranking is the same early and converged: {_order(t, 'fid_converged')}."
+    moves = ", ".join(f"{r.model} {r.rank_early} → {r.rank_converged}" for r in moved.itertuples())
+    return f"{gains}; trained to convergence, the FID ranking changes: {moves}."
 
 
 def stopped(t: pd.DataFrame) -> str:
@@ -99,10 +98,10 @@ def stopped(t: pd.DataFrame) -> str:
     if capped.empty:
         return (f"Every long run stopped by the rule, after {t['epochs_converged'].min():.0f} to "
                 f"{t['epochs_converged'].max():.0f} epochs (mean over seeds).")
-    names = ", ".join(f"{r.model} ({(1 - r.converged_share) * r.seeds_converged:.0f} of {r.seeds_converged:.0f} "
-                      "runs)" for r in capped.itertuples())
-    return (f"Some long runs reached their cap before the stop rule held: {names}. Those runs were still "
-            "improving, so their models' converged numbers may yet improve with more training.")
+    names = ", ".join(f"{r.model} {(1 - r.converged_share) * r.seeds_converged:.0f} of {r.seeds_converged:.0f}"
+                      for r in capped.itertuples())
+    return (f"Runs that reached their cap still improving by the rule: {names}; those models' converged numbers "
+            "may yet improve with more training.")
 
 
 def formatted(t: pd.DataFrame) -> pd.DataFrame:

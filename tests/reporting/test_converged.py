@@ -35,7 +35,7 @@ def test_the_table_pairs_each_model_and_ranks_by_fid():
     assert t["rank_early"].tolist() == [2, 3, 1] and t["rank_converged"].tolist() == [2, 3, 1]
     assert t.loc[0, "test_elbo_early"] == -98.0 and t.loc[0, "test_elbo_converged"] == -90.0
     # 25 -> 11, 90 -> 15, 12 -> 5: every FID fell, the order gan-conv, vae-dense, gan-dense stays
-    assert converged.ranking(t) == ("FID improved for 3 of 3 models; the ranking by FID is the same early and "
+    assert converged.ranking(t) == ("FID improved for 3 of 3 models; the FID ranking is the same early and "
                                     "converged: gan-conv, vae-dense, gan-dense.")
     assert converged.stopped(t) == "Every long run stopped by the rule, after 15 to 60 epochs (mean over seeds)."
     cells = converged.formatted(t)
@@ -48,16 +48,15 @@ def test_a_ranking_that_flips_is_named_with_each_move():
     late = summary({"vae-dense": 11.0, "gan-dense": 4.0, "gan-conv": 5.0}, dict.fromkeys(("vae-dense", "gan-dense",
                    "gan-conv"), 30), dict.fromkeys(("vae-dense", "gan-dense", "gan-conv"), 1.0))
     text = converged.ranking(converged.table(EARLY, late))
-    assert text == ("FID improved for 3 of 3 models, and the ranking by FID changes: after the first epochs "
-                    "gan-conv, vae-dense, gan-dense; converged gan-dense, gan-conv, vae-dense (vae-dense from 2 to 3; "
-                    "gan-dense from 3 to 1; gan-conv from 1 to 2).")
+    assert text == ("FID improved for 3 of 3 models; trained to convergence, the FID ranking changes: gan-dense "
+                    "3 → 1, gan-conv 1 → 2, vae-dense 2 → 3.")
 
 
 def test_a_model_that_got_worse_is_named():
     late = summary({"vae-dense": 11.0, "gan-dense": 95.0, "gan-conv": 5.0}, dict.fromkeys(("vae-dense", "gan-dense",
                    "gan-conv"), 30), dict.fromkeys(("vae-dense", "gan-dense", "gan-conv"), 1.0))
     assert converged.ranking(converged.table(EARLY, late)).startswith(
-        "FID improved for 2 of 3 models and got worse for gan-dense; the ranking by FID is the same")
+        "FID improved for 2 of 3 models (worse: gan-dense); the FID ranking is the same")
 
 
 def test_runs_at_their_cap_are_counted_per_model():
@@ -66,12 +65,25 @@ def test_runs_at_their_cap_are_counted_per_model():
                    "gan-conv"), 20), share)
     # gan-dense: 1 of 3 runs converged, so 2 reached the cap; gan-conv: none converged, all 3 at the cap
     assert converged.stopped(converged.table(EARLY, late)) == (
-        "Some long runs reached their cap before the stop rule held: gan-dense (2 of 3 runs), gan-conv (3 of 3 "
-        "runs). Those runs were still improving, so their models' converged numbers may yet improve with more "
-        "training.")
+        "Runs that reached their cap still improving by the rule: gan-dense 2 of 3, gan-conv 3 of 3; those "
+        "models' converged numbers may yet improve with more training.")
     no_rule = summary({"vae-dense": 11.0}, {"vae-dense": 50})
     assert converged.stopped(converged.table(EARLY, no_rule)) == ("The long runs record no stop rule: each trained "
                                                                    "its whole budget.")
+
+
+def test_the_sentences_fit_a_slide_foot_for_seven_models_that_all_move_and_cap():
+    import textwrap
+
+    models = ["vae-dense", "vae-conv", "gan-dense", "gan-dense-minimax", "gan-conv", "diffusion", "flow-matching"]
+    # every rank reversed (1 -> 7, ..., 7 -> 1), one model worse, every model with 2 of 3 runs at its cap
+    early = summary(dict(zip(models, [10.0, 20, 30, 40, 50, 60, 70])), dict.fromkeys(models, 1))
+    late = summary(dict(zip(models, [11.0, 6, 5, 4, 3, 2, 1])), dict.fromkeys(models, 30), dict.fromkeys(models, 1 / 3))
+    t = converged.table(early, late)
+    for sentence in (converged.ranking(t), converged.stopped(t)):
+        assert len(textwrap.wrap(sentence, 105)) <= 3, sentence  # the deck's takeaway: 3 lines at 105 fit
+    assert converged.ranking(t).startswith("FID improved for 6 of 7 models (worse: vae-dense); trained to "
+                                           "convergence, the FID ranking changes: flow-matching 7 → 1,")
 
 
 def test_no_common_model_is_said_plainly():
