@@ -178,7 +178,7 @@ def write(out: Path, deck: list[Slide], dpi: int = plots.SLIDE_DPI) -> list[Path
     with PdfPages(pdf) as pages:
         for i, slide in enumerate(deck, 1):
             fig = render(slide, i, dpi)
-            pages.savefig(fig)
+            pages.savefig(fig, dpi=dpi)  # a figure's PNG at the pixels it fills, not resampled to savefig.dpi
             png = io.BytesIO()
             fig.savefig(png, format="png", dpi=dpi)
             plt.close(fig)

@@ -69,6 +69,13 @@ def test_the_deck_has_a_page_per_slide_in_the_course_order_at_16_9(tmp_path):
     assert boxes == {(0.0, 0.0, 960.0, 540.0)}  # 13.33 x 7.5 in: 16:9
     assert [p.name for p in pngs] == [f"{i:02d}-{n}.png" for i, n in enumerate(names, 1)]
     assert plt.imread(pngs[0]).shape[:2] == (1080, 1920)
+    # in the report's style (PNGs at 200 dpi) the PDF embeds each figure at the pixels it fills on a
+    # 144-dpi page, 0.78 * 7.5 in * 144 = 842 px high, not resampled to 200 dpi (1,170 px)
+    with plots.style():
+        deck.write(tmp_path, slides, dpi=144)
+    heights = {int(h) for h in re.findall(rb"/Subtype /Image /Width \d+ /Height (\d+)", (tmp_path / "slides.pdf")
+                                          .read_bytes())}
+    assert heights == {842}
     assert not (tmp_path / "slides" / "99-old.png").exists()  # no page of an older deck is left
 
 
