@@ -57,12 +57,15 @@ def test_the_ema_verdict_follows_the_seeds():
     curve = lambda ema, raw: pd.DataFrame({"fid_quick": [100.0, ema], "fid_quick_raw": [100.0, raw]})
     helped = sampling_cost.ema_effect({"diffusion": [curve(50.0, 55.0), curve(52.0, 54.0)]})
     assert helped == {"diffusion": (51.0, 54.5, 2, 2)}
-    text = sd.losses(Facts(SUMMARY, figures={"ema": helped}))
-    assert "quick FID 51.0 with the EMA weights against 54.5 raw, the average helped in every seed" in text
+    # the step logs of a VAE and a diffusion model: only the diffusion family's loss is a regression loss
+    steps = {"vae-dense": [pd.DataFrame({"loss": [140.0, 116.8]})], "diffusion": [pd.DataFrame({"loss": [1.0, 0.079]})]}
+    text = sd.losses(Facts(SUMMARY, figures={"ema": helped}, steps=steps))
+    assert text == ("Loss per pixel at the end: diffusion 0.079. Quick FID with the EMA weights: diffusion 51.0 "
+                    "against 54.5 raw (better in every seed).")
     hurt = sampling_cost.ema_effect({"diffusion": [curve(58.0, 55.0), curve(56.0, 54.0)]})
-    assert "the raw weights were better in every seed" in sd.losses(Facts(SUMMARY, figures={"ema": hurt}))
+    assert "(the raw weights better in every seed)" in sd.losses(Facts(SUMMARY, figures={"ema": hurt}))
     mixed = sampling_cost.ema_effect({"diffusion": [curve(50.0, 55.0), curve(56.0, 54.0)]})
-    assert "the average helped in 1 of 2 seeds" in sd.losses(Facts(SUMMARY, figures={"ema": mixed}))
+    assert "(better in 1 of 2 seeds)" in sd.losses(Facts(SUMMARY, figures={"ema": mixed}))
     assert sampling_cost.ema_effect({"gan-conv": [pd.DataFrame({"fid_quick": [1.0]})]}) == {}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+import models
 from benchmarks.reporting.text.takeaways import Facts, _ok
 
 
@@ -56,18 +57,18 @@ def flow_matching(f: Facts):
 
 
 def losses(f: Facts):
-    """The loss at the end, and whether the EMA of the weights helped the quick FID at the end."""
-    parts = [f"{m} {f.last(m, 'loss'):.3f}" for m in f.steps if _ok(f.last(m, "loss"))]
-    ema = f.figures.get("ema", {})
-    text = ("Regression loss per pixel at the end of training: " + ", ".join(parts) + ".") if parts else ""
+    """The diffusion family's loss at the end, and whether the EMA of the weights helped the quick
+    FID at the end (short enough for a slide's foot)."""
+    ends = {m: f.last(m, "loss") for m in f.steps if models.family(m) == "diffusion"}
+    parts = [f"{m} {loss:.3f}" for m, loss in ends.items() if _ok(loss)]
+    text = ("Loss per pixel at the end: " + ", ".join(parts) + ".") if parts else ""
     sentences = []
-    for model, (with_ema, raw, helped, seeds) in ema.items():
-        verdict = ("the average helped in every seed" if helped == seeds else
-                   "the raw weights were better in every seed" if helped == 0 else
-                   f"the average helped in {helped} of {seeds} seeds")
-        sentences.append(f"{model}: quick FID {with_ema:.1f} with the EMA weights against {raw:.1f} raw, {verdict}")
+    for model, (with_ema, raw, helped, seeds) in f.figures.get("ema", {}).items():
+        verdict = ("better in every seed" if helped == seeds else "the raw weights better in every seed"
+                   if helped == 0 else f"better in {helped} of {seeds} seeds")
+        sentences.append(f"{model} {with_ema:.1f} against {raw:.1f} raw ({verdict})")
     if sentences:
-        text += (" " if text else "") + "; ".join(sentences) + "."
+        text += (" " if text else "") + "Quick FID with the EMA weights: " + "; ".join(sentences) + "."
     return text or None
 
 
