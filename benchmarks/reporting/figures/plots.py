@@ -136,8 +136,8 @@ def band(ax, frames, x, y, model, grid=None, faint=False):
     frames, grid, values = _over_seeds(frames, x, y, "union" if grid is None else grid)
     if not frames:
         return
-    every = ~np.isnan(values).any(axis=0)
-    mean, low, high = (np.where(every, v, np.nan) for v in _nan_stats(values, np.nanmean, np.nanmin, np.nanmax))
+    mean, low, high = values.mean(0), values.min(0), values.max(0)  # NaN wherever a seed has no value
+    every = ~np.isnan(mean)
     if faint:
         ax.plot(grid, mean, color=colour(model), lw=1.5, alpha=0.6)
     else:
