@@ -78,7 +78,7 @@ def test_the_default_output_folder_is_per_dataset(tmp_path, monkeypatch):
     import argparse
 
     from benchmarks.commands.run import output_folder
-    from benchmarks.settings import load_suite
+    from benchmarks.suite_file import load_suite
 
     suite = load_suite("default")
     assert str(output_folder(argparse.Namespace(out=None), load_suite("default", dataset="fashion-mnist"))) == \

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1] / "benchmarks"
 LEVELS = {
     "benchmarks": 11, "benchmarks.errors": 0, "benchmarks.files": 1, "benchmarks.images": 1, "benchmarks.precision": 1,
     "benchmarks.progress": 1, "benchmarks.provenance": 1,
-    "benchmarks.data": 1, "benchmarks.settings": 2, "benchmarks.config_file": 2.5, "benchmarks.runs": 3,
+    "benchmarks.data": 1, "benchmarks.settings": 2, "benchmarks.suite_file": 2.2,
+    "benchmarks.config_file": 2.5, "benchmarks.runs": 3,
     "benchmarks.records": 4,
     "benchmarks.training": 5, "benchmarks.scoring": 6, "benchmarks.reporting": 7, "benchmarks.lecture": 8,
     "benchmarks.commands": 9, "benchmarks.__main__": 10,

@@ -11,7 +11,7 @@ import pytest
 from benchmarks import records, runs
 from benchmarks.__main__ import main
 from benchmarks.scoring.scorer import bernoulli_draws
-from benchmarks.settings import load_suite
+from benchmarks.suite_file import load_suite
 
 pytestmark = pytest.mark.mnist
 

@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks import files, runs
 from benchmarks.__main__ import main
-from benchmarks.settings import load_suite
+from benchmarks.suite_file import load_suite
 from benchmarks.training.grid import run_grid
 
 pytestmark = pytest.mark.mnist

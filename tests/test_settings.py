@@ -1,11 +1,11 @@
 """One declaration per setting: validation, the flags, config.json and the identity check of a
-resumed run all follow `benchmarks.settings`."""
+resumed run all follow `benchmarks.settings` (read by `benchmarks.suite_file`)."""
 
 import argparse
 
 import pytest
 
-from benchmarks import config_file, files, settings
+from benchmarks import config_file, files, settings, suite_file
 from benchmarks.data.mnist import DATASETS
 from benchmarks.errors import UserError
 
@@ -19,21 +19,21 @@ def test_every_setting_is_documented_and_its_default_is_valid():
 
 
 def test_a_loaded_suite_holds_every_setting_and_its_dataset_object():
-    suite = settings.load_suite("smoke")
+    suite = suite_file.load_suite("smoke")
     assert set(settings.SUITE) <= set(suite) and suite["name"] == "smoke"
     assert suite["dataset"] is DATASETS["mnist"]
     assert set(suite["eval"]) == set(settings.EVAL)
-    assert settings.changed(suite, dataset="fashion-mnist")["dataset"] is DATASETS["fashion-mnist"]
+    assert suite_file.changed(suite, dataset="fashion-mnist")["dataset"] is DATASETS["fashion-mnist"]
 
 
 @pytest.mark.parametrize("name", ["smoke", "default", "long"])
 def test_every_bench_suite_resolves_its_manifold_run(name):
     # the long suite's stop rule reads the quick FID, which the manifold run turns off: it trains a fixed budget
-    suite = settings.load_suite(name)
-    extra = settings.manifold_suite(suite, "vae-dense", 0)
+    suite = suite_file.load_suite(name)
+    extra = suite_file.manifold_suite(suite, "vae-dense", 0)
     assert extra["models"] == ["vae-dense"] and extra["eval"]["quick_fid"] is False
-    assert settings.run_settings(extra, "vae-dense")["stop_tolerance"] == 0
-    assert settings.run_settings(extra, "vae-dense")["epochs"] == suite["manifold"]["epochs"]
+    assert suite_file.run_settings(extra, "vae-dense")["stop_tolerance"] == 0
+    assert suite_file.run_settings(extra, "vae-dense")["epochs"] == suite["manifold"]["epochs"]
 
 
 def test_the_command_line_flags_come_from_the_declaration():
@@ -41,7 +41,7 @@ def test_the_command_line_flags_come_from_the_declaration():
 
     args = build_parser().parse_args(["run", "--suite", "smoke", "--epochs", "4", "--dtype", "float32",
                                       "--models", "gan-dense", "--seeds", "1", "2"])
-    suite = settings.apply_cli(settings.load_suite("default"), args)
+    suite = suite_file.apply_cli(suite_file.load_suite("default"), args)
     assert (suite["epochs"], suite["dtype"], suite["models"], suite["seeds"]) == (4, "float32", ["gan-dense"], [1, 2])
     assert all("epochs" not in t for t in suite["overrides"].values())  # the flag holds for every model
     flagged = {n for n, s in settings.SUITE.items() if s.flag is not None}
@@ -53,7 +53,7 @@ def test_the_command_line_flags_come_from_the_declaration():
 def test_config_json_holds_every_run_setting():
     from benchmarks.training.run_config import resolve_config
 
-    config = resolve_config(settings.load_suite("smoke", dtype="float32"), "gan-conv", 0, "test")
+    config = resolve_config(suite_file.load_suite("smoke", dtype="float32"), "gan-conv", 0, "test")
     assert set(config_file.config_types()) <= set(config)
     assert {n for n, s in settings.SUITE.items() if s.run} <= set(config)
     assert config["dataset"] == "mnist" and config["hyperparameters"]["z_dim"] == 96
@@ -63,27 +63,26 @@ def test_a_resumed_run_may_change_its_speed_but_not_its_result(tmp_path):
     from benchmarks.training.harness import Run
     from benchmarks.training.run_config import resolve_config
 
-    suite = settings.load_suite("smoke", dtype="float32")
+    suite = suite_file.load_suite("smoke", dtype="float32")
     config = resolve_config(suite, "vae-dense", 0, "test")
     files.write_json(tmp_path / "config.json", {**config, "environment": {}})
-    faster = resolve_config(settings.changed(suite, steps_per_execution=8, strategy="mirrored", save_every_seconds=60),
-                            "vae-dense", 0,
-                            "elsewhere")
+    faster = suite_file.changed(suite, steps_per_execution=8, strategy="mirrored", save_every_seconds=60)
+    faster = resolve_config(faster, "vae-dense", 0, "elsewhere")
     Run(faster, tmp_path).check_config()  # speed only: the same run
-    other = resolve_config(settings.changed(suite, batch_size=32), "vae-dense", 0, "test")
+    other = resolve_config(suite_file.changed(suite, batch_size=32), "vae-dense", 0, "test")
     with pytest.raises(UserError, match=r"another configuration \(differs in \['batch_size'\]\)"):
         Run(other, tmp_path).check_config()
 
 
 def test_bad_values_name_the_key_and_the_choices():
     with pytest.raises(UserError, match=r"suite \[eval\]: iwae_k = 0 must be positive"):
-        settings.validate({"epochs": 1, "eval": {"iwae_k": 0}})
+        suite_file.validate({"epochs": 1, "eval": {"iwae_k": 0}})
     with pytest.raises(UserError, match=r"dataset = 'cifar'; valid: mnist, fashion-mnist"):
-        settings.validate({"epochs": 1, "dataset": "cifar"})
+        suite_file.validate({"epochs": 1, "dataset": "cifar"})
     with pytest.raises(UserError, match=r"binarize = 1 must be a bool"):
-        settings.validate({"epochs": 1, "binarize": 1})
+        suite_file.validate({"epochs": 1, "binarize": 1})
     with pytest.raises(UserError, match=r"epochs = True must be a positive int"):
-        settings.validate({"epochs": True})
+        suite_file.validate({"epochs": True})
     args = argparse.Namespace(epochs=0)
     with pytest.raises(UserError, match="epochs = 0 must be positive"):
-        settings.apply_cli(settings.load_suite("smoke"), args)
+        suite_file.apply_cli(suite_file.load_suite("smoke"), args)

@@ -24,7 +24,7 @@ import pytest
 
 import models
 from benchmarks import files, runs
-from benchmarks.settings import load_suite
+from benchmarks.suite_file import load_suite
 
 ROOT = Path(__file__).parents[1]
 DAEMONS = ("munged", "slurmctld", "slurmd")

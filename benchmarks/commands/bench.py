@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from benchmarks import records, runs, settings
+from benchmarks import records, runs, suite_file
 from benchmarks.commands.run import add_run_arguments, output_folder, parse_shard, suite_of, train_suite
 
 HELP = "run, score and report a suite, then the lecture experiments"
@@ -34,7 +34,7 @@ def main(args) -> int:
         return 0
     statuses = train_suite(args, suite, out)
     print("training the 2-d-latent VAE for the manifold figure")
-    extras = run_grid(settings.manifold_suite(suite, *MANIFOLD), runs.extras_dir(out), args.data_dir)
+    extras = run_grid(suite_file.manifold_suite(suite, *MANIFOLD), runs.extras_dir(out), args.data_dir)
     t_run = time.perf_counter()
     scored = score_all(out, data_dir=args.data_dir)
     t_score = time.perf_counter()

@@ -74,7 +74,7 @@ def main(args) -> int:
 
 def added(spec: str):
     """SUITE:MODEL -> (that suite, the model), or a one-line error."""
-    from benchmarks.settings import load_suite
+    from benchmarks.suite_file import load_suite
 
     name, _, model = spec.partition(":")
     suite = load_suite(name) if model else None

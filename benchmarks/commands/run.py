@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from benchmarks import settings
+from benchmarks import suite_file
 from benchmarks.commands import add_data_dir, add_out
 from benchmarks.data.mnist import MNIST
 from benchmarks.errors import UserError
@@ -17,11 +17,11 @@ EXAMPLE = "python -m benchmarks run --suite smoke --models vae-dense --seeds 0 1
 
 def add_run_arguments(p, suite_default: str | None) -> None:
     """The arguments of run, bench and reproduce: the suite, --out, every suite setting's flag
-    (`settings.add_flags`), --data-dir, --shard, --tensorboard and --dry-run."""
+    (`suite_file.add_flags`), --data-dir, --shard, --tensorboard and --dry-run."""
     p.add_argument("--suite", default=suite_default, required=suite_default is None,
                    help="a suite name (smoke, default, long, paper, parity) or a path to a TOML file")
     add_out(p, "output folder (default: results/, or results/<dataset>/ for a dataset other than MNIST)")
-    settings.add_flags(p)
+    suite_file.add_flags(p)
     add_data_dir(p)
     p.add_argument("--shard", help="i/n: run only every n-th run of the grid, starting at i")
     p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard logs")
@@ -35,7 +35,7 @@ def add_arguments(p) -> None:
 
 def suite_of(args) -> dict:
     """The suite named by --suite with the command line's settings applied."""
-    return settings.apply_cli(settings.load_suite(args.suite), args)
+    return suite_file.apply_cli(suite_file.load_suite(args.suite), args)
 
 
 def output_folder(args, suite: dict) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks import runs, settings
+from benchmarks import runs, suite_file
 from benchmarks.errors import Damaged
 
 HELP = "each run's state, and the grid's images done and time left; reads only"
@@ -89,7 +89,7 @@ def table(out: Path, suite: dict) -> pd.DataFrame:
     found = sorted((p.parent.name, int(p.name.removeprefix("seed-"))) for p in (out / "runs").glob("*/seed-*")
                    if p.name.removeprefix("seed-").isdigit()) if (out / "runs").is_dir() else []
     for model, seed in grid + [r for r in found if r not in grid]:
-        planned = settings.run_settings(suite, model) if model in suite["models"] else None
+        planned = suite_file.run_settings(suite, model) if model in suite["models"] else None
         folder = runs.run_dir(out, model, seed)
         default = planned or {"epochs": 0, "train_images": 1, "batch_size": 1}
         rows.append({"model": model, "seed": seed, **run_state(folder, default, held)})
@@ -130,17 +130,17 @@ def suite_of(out: Path, given: str | None) -> tuple[dict, str]:
     paper suite's, not the default's); else, from a suite file not at hand, the runs found;
     else the default suite."""
     if given:
-        return settings.load_suite(given), ""
+        return suite_file.load_suite(given), ""
     names = recorded_suites(out)
     if len(names) == 1:
         (name,) = names
-        if (settings.SUITE_DIR / f"{name}.toml").is_file():
-            return settings.load_suite(name), ", as its runs record"
+        if (suite_file.SUITE_DIR / f"{name}.toml").is_file():
+            return suite_file.load_suite(name), ", as its runs record"
         return {"name": name, "models": [], "seeds": []}, (
             ", as its runs record; its file is not at hand (give --suite PATH for the runs not started)")
     if len(names) > 1:
-        return settings.load_suite("default"), f"; its runs record several: {', '.join(sorted(names))}"
-    return settings.load_suite("default"), ""
+        return suite_file.load_suite("default"), f"; its runs record several: {', '.join(sorted(names))}"
+    return suite_file.load_suite("default"), ""
 
 
 def main(args) -> int:

@@ -11,7 +11,7 @@ from benchmarks.data.pipeline import binarize_once
 from benchmarks.scoring import metrics
 from benchmarks.scoring.likelihood import elbo_per_image, vae_likelihood
 from benchmarks.scoring.scorer import references
-from benchmarks.settings import run_settings
+from benchmarks.suite_file import run_settings
 
 QUICK_SEED = 777  # the noise of every quick FID
 

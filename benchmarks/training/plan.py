@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks import files, settings
+from benchmarks import files, suite_file
 
 
 def measured_rates(out: Path) -> tuple[dict, str]:
@@ -27,7 +27,7 @@ def describe(suite: dict, out: Path, shard: tuple[int, int] = (0, 1)) -> str:
     rates, source = measured_rates(out)
     lines, total_images, total_seconds, unknown = [], 0, 0.0, []
     for model, seed in grid:
-        config = settings.run_settings(suite, model)
+        config = suite_file.run_settings(suite, model)
         epoch = config["train_images"] // config["batch_size"] * config["batch_size"]
         images = config["epochs"] * epoch
         total_images += images
@@ -41,7 +41,7 @@ def describe(suite: dict, out: Path, shard: tuple[int, int] = (0, 1)) -> str:
             f"at most {config['epochs']} epoch(s) (the stop rule may end it from epoch {config['stop_min_epochs']})")
         lines.append(f"  {model} seed {seed}: {budget} x {epoch:,} images = {images:,} images, "
                      f"batch {config['batch_size']}, {config['dtype']}, loop {config['loop']}; {when}")
-    estimate = f"{'at most ' if any(settings.run_settings(suite, m)['stop_tolerance'] for m, _ in grid) else ''}" \
+    estimate = f"{'at most ' if any(suite_file.run_settings(suite, m)['stop_tolerance'] for m, _ in grid) else ''}" \
         f"about {total_seconds / 60:.0f} min of training" + (
         f" for the runs with a measured rate (not {', '.join(sorted(set(unknown)))})" if unknown else "")
     return "\n".join([f"dry run of suite {suite['name']} into {out}: {len(grid)} runs, nothing trained", *lines,

@@ -9,7 +9,7 @@ import platform
 import tensorflow as tf
 
 import models
-from benchmarks import precision, provenance, settings
+from benchmarks import precision, provenance, suite_file
 from benchmarks.errors import UserError
 
 SITTING_KEYS = ("commit", "dirty", "genbench", "cpu")  # what config.json's `sittings` keep of each
@@ -24,12 +24,12 @@ def environment() -> dict:
 
 
 def resolve_config(suite: dict, model: str, seed: int, data_source: str) -> dict:
-    """Everything that determines a run (`settings.run_settings`, the model's own settings as
+    """Everything that determines a run (`suite_file.run_settings`, the model's own settings as
     `hyperparameters`, `dtype` resolved, the suite's setting kept as `dtype_setting`);
     config.json holds it plus the environment."""
     config = {"model": model, "family": models.family(model), "seed": seed, "suite": suite["name"],
-              "hyperparameters": settings.hyperparameters(suite, model), "data_source": data_source,
-              **settings.run_settings(suite, model)}
+              "hyperparameters": suite_file.hyperparameters(suite, model), "data_source": data_source,
+              **suite_file.run_settings(suite, model)}
     config["dtype_setting"], config["dtype"] = config["dtype"], precision.resolve(config["dtype"])
     if config["loop"] == "compiled" and config["strategy"] != "default":
         raise UserError(f"{model}: loop = \"compiled\" runs on the default strategy; set strategy = \"default\" "

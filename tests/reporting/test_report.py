@@ -24,7 +24,7 @@ def build(out):
 
 
 def _config(model, seed):
-    from benchmarks.settings import load_suite
+    from benchmarks.suite_file import load_suite
     from benchmarks.training.run_config import resolve_config
 
     return resolve_config(load_suite("smoke", dtype="float32"), model, seed, "synthetic")

@@ -154,7 +154,7 @@ def test_the_gan_recall_caveat_follows_the_recall():
 
 
 def test_the_budget_caveat_compares_with_the_long_suite_s_stop_rule():
-    from benchmarks.settings import load_suite
+    from benchmarks.suite_file import load_suite
 
     long = load_suite("long")  # 2% over the last 20% of the epochs, from 10 epochs on
     least = long["stop_min_epochs"]

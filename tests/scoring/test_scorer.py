@@ -86,7 +86,7 @@ def test_iwae_bound_is_above_the_elbo_and_grows_with_k(mnist_dir):
 
 
 def test_score_writes_metrics_and_is_idempotent(tmp_path, mnist_dir):
-    from benchmarks.settings import load_suite
+    from benchmarks.suite_file import load_suite
     from benchmarks.training.grid import run_grid
 
     # 1,000 samples: the fewest that score-samples takes (KID's subset size), checked below

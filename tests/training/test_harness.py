@@ -18,7 +18,7 @@ from benchmarks import files, runs
 from benchmarks.commands.run import parse_shard
 from benchmarks.errors import Interrupted, UserError
 from benchmarks.scoring.evaluators import for_suite
-from benchmarks.settings import changed, load_suite, validate
+from benchmarks.suite_file import changed, load_suite, validate
 from benchmarks.training.grid import run_grid
 
 pytestmark = pytest.mark.mnist

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from benchmarks import files, runs
-from benchmarks.settings import hyperparameters, load_suite, run_settings
+from benchmarks.suite_file import hyperparameters, load_suite, run_settings
 from benchmarks.training.grid import run_grid
 from models.schedules import learning_rate
 from tests.training.test_harness import TIMING, Crash, history, tiny_suite
@@ -67,7 +67,7 @@ def test_resume_inside_the_compiled_loop_equals_an_uninterrupted_run(tmp_path, m
 KILLED = """
 import sys, time
 sys.path.insert(0, {root!r})
-from benchmarks.settings import hyperparameters, load_suite, run_settings
+from benchmarks.suite_file import hyperparameters, load_suite, run_settings
 from benchmarks.training.grid import run_grid
 suite = load_suite("smoke", models=["vae-dense"], epochs=400, train_images=64, batch_size=64,
                    eval_every_images=None, loop="compiled", save_every_seconds={every},

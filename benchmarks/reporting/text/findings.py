@@ -102,7 +102,7 @@ def budgets(low: float, high: float, converged: float = float("nan")) -> str:
     """The training budgets, and whether the runs were trained until they stopped improving:
     `converged` is the share of runs the stop rule ended (NaN where the suite has none), else
     the long suite's rule (benchmarks/suites/long.toml) is what they are set against."""
-    from benchmarks.settings import load_suite
+    from benchmarks.suite_file import load_suite
 
     text = f"Budgets are {low:.0f} to {high:.0f} epochs per model"
     if not pd.isna(converged):

@@ -12,7 +12,7 @@ import pandas as pd
 import models
 from benchmarks import records
 from benchmarks.data.mnist import MNIST, Dataset
-from benchmarks.settings import load_suite
+from benchmarks.suite_file import load_suite
 
 DTYPES = ("float32", "mixed_bfloat16")
 TOLERANCE = 0.05  # bf16 holds if its mean is within the float32 seed range, or within 5% of its mean
