@@ -87,6 +87,8 @@ def test_the_paper_folder_holds_both_comparisons(paper_out):
     assert "### Goodfellow et al.'s own model" in readme and "Where it departs from mnist.yaml:" in readme
     assert f"**gan-goodfellow scores {own['parzen_ll']:.1f} ± " in readme  # one epoch of 120 images: far off
     assert "outside the 10-nat target" in readme and "no stop rule applied" in readme
+    assert "#### Sharpness" in readme and "| 0.5 px | " in readme
+    assert "**A 0.5-pixel blur moves the estimate by" in readme
 
 
 def test_the_own_gan_s_verdict_follows_its_distance_from_225():
@@ -105,6 +107,42 @@ def test_the_own_gan_s_verdict_follows_its_distance_from_225():
     assert ("- mnist.yaml sets no end to training; ours stops once its quick FID (1,000 samples) improves by less "
             "than 2% over the last 20% of its epochs (after at least 50), or at 400 epochs.") in near
     assert "batches of" not in near  # the released batch size and training images: no departure there
+
+
+def test_the_sharpness_sentence_weighs_the_blur_s_move_against_the_gap_to_225():
+    from benchmarks.reporting.published.parzen import sharpness
+
+    gm = {"parzen_ll": 201.0, "parzen_ll_se": 2.3, "fid": 3.34}  # 24.0 nats below 225
+    conv = {"parzen_ll": 200.5, "epochs": 8}
+    far = {0.3: {"parzen_ll": 205.0, "parzen_ll_se": 2.3, "fid": 3.9}, 0.5: {"parzen_ll": 275.8, "parzen_ll_se": 2.0,
+                                                                               "fid": 9.1}}
+    text = "\n".join(sharpness(gm, far, conv))
+    # 275.8 - 201.0 = +74.8 against 225 - 201.0 = 24.0: more
+    assert "**A 0.5-pixel blur moves the estimate by +74.8 nats, more than the 24.0 nats between it" in text
+    assert "can account for the gap" in text and "FID goes from 3.34 to 9.10." in text
+    assert "| none | 201.0 ± 2.3 | 3.34 |" in text and "| 0.3 px | 205.0 ± 2.3 | 3.90 |" in text
+    assert "scores 200.5: 0.5 nats from gan-goodfellow." in text
+    near = {0.5: {"parzen_ll": 211.0, "parzen_ll_se": 2.0, "fid": 4.0}}  # +10.0 against 24.0: less
+    text = "\n".join(sharpness(gm, near))
+    assert "by +10.0 nats, less than the 24.0 nats" in text and "does not account for the gap" in text
+    assert "gan-conv" not in text
+    assert sharpness(gm, {}) == []  # no gan-goodfellow run: no section
+
+
+def test_a_blur_spreads_a_pixel_by_the_sampled_gaussian_and_keeps_flat_images():
+    from benchmarks.scoring.scorer import blurred
+
+    dot = np.zeros((1, 28, 28, 1), np.float32)
+    dot[0, 14, 14, 0] = 1.0
+    out = blurred(dot, 0.5)
+    # scipy samples the Gaussian at k = -2..2 (4 standard deviations) and normalizes: 1 + 2 e^-2 + 2 e^-8
+    # = 1.27137 per axis, so the centre keeps (1 / 1.27137)^2 = 0.61866 and the neighbour e^-2 of that
+    assert out[0, 14, 14, 0] == pytest.approx(0.61866, abs=1e-4)
+    assert out[0, 14, 15, 0] == pytest.approx(0.61866 * np.exp(-2), abs=1e-4)
+    assert out.sum() == pytest.approx(1.0, abs=1e-5) and out.dtype == np.float32
+    flat = np.full((2, 28, 28, 1), 0.25, np.float32)
+    np.testing.assert_allclose(blurred(flat, 0.5), flat, atol=1e-6)  # nothing to blur
+    assert blurred(dot, 0.5)[0, 14, 14, 0] > blurred(dot, 1.0)[0, 14, 14, 0]  # a wider blur spreads further
 
 
 def test_bernoulli_draws_are_binary_with_the_means_as_probabilities():

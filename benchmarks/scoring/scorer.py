@@ -110,6 +110,19 @@ def bernoulli_draws(means: np.ndarray, seed: int = DRAW_SEED) -> np.ndarray:
     return (rng.random(means.shape, dtype=np.float32) < means).astype(np.float32)
 
 
+def blurred(images: np.ndarray, pixels: float) -> np.ndarray:
+    """Images (N, 28, 28, 1) blurred by a Gaussian of standard deviation `pixels` in each image's
+    plane (scipy.ndimage.gaussian_filter, edges reflected): still in [0, 1]."""
+    from scipy.ndimage import gaussian_filter
+
+    return gaussian_filter(np.asarray(images, np.float32), sigma=(0, pixels, pixels, 0)).astype(np.float32)
+
+
+def frechet_distance(images, refs: References) -> float:
+    """The FID of images (N, 28, 28, 1) in [0, 1] against the test images, in the pinned features."""
+    return metrics.frechet_distance(refs.net(images)[0], refs.test_feats)
+
+
 def parzen(images, refs: References, parzen_val=None) -> dict:
     """Goodfellow et al. 2014's protocol: sigma by validation log-likelihood (`parzen_val`, by
     default refs.parzen_val), then the mean test log-likelihood ± its standard error."""

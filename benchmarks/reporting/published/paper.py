@@ -219,7 +219,7 @@ def _files(ev: dict, n_samples: int) -> list[str]:
         f" {n_samples:,} each Parzen estimate used).", ""]
 
 
-def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
+def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict, blur: dict | None = None) -> str:
     vae, gan = loaded[VAE], loaded[GAN]
     n_samples = len(gan["samples"])
     return "\n".join([*_header(machine(vae["config"]), {VAE: vae["config"], GAN: gan["config"]}),
@@ -229,13 +229,16 @@ def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict) -> str:
                       *_goodfellow(vae["metrics"], gan["metrics"], real, draws[VAE]["parzen_ll"], n_samples,
                                    frame[frame["comparison"] == PARZEN], vae["config"]["train_images"]),
                       *(parzen.own_gan(loaded[OWN_GAN]["metrics"], loaded[OWN_GAN]["config"],
-                                loaded[OWN_GAN]["status"].get("converged")) if OWN_GAN in loaded else []),
+                                       loaded[OWN_GAN]["status"].get("converged"), gan["metrics"], blur)
+                        if OWN_GAN in loaded else []),
                       *_files(vae["config"]["eval"], n_samples)])
 
 
-def write_paper(out: Path, loaded: Loaded, real: dict, draws: dict, draw_images: np.ndarray) -> None:
+def write_paper(out: Path, loaded: Loaded, real: dict, draws: dict, draw_images: np.ndarray,
+                blur: dict | None = None) -> None:
     """results/paper/ from the records of `out`: `real` is the real-data row's metrics, `draws`
-    model -> the Parzen estimate of its Bernoulli draws, `draw_images` vae-burda's draws."""
+    model -> the Parzen estimate of its Bernoulli draws, `draw_images` vae-burda's draws, `blur`
+    pixels -> the Parzen estimate and FID of gan-goodfellow's samples blurred by them."""
     out = Path(out)
     picked = runs_of(loaded, out)
     frame = table(picked, real, draws)
@@ -244,7 +247,7 @@ def write_paper(out: Path, loaded: Loaded, real: dict, draws: dict, draw_images:
         files.write_json(out / f"config-{model}.json", item["config"])
     with plots.style(plots.resolutions([r.config for r in loaded.runs])[0]):
         paper_figures.figures(out, picked[VAE], picked[GAN], draw_images)
-    text = readme(picked, frame, real, draws)
+    text = readme(picked, frame, real, draws, blur)
     if (out / "perf.md").is_file():
         text += ("- `perf.md`: made by `python -m benchmarks perf --suite paper --models vae-burda --steps 1000"
                  " --out OUT`: images/s in float32 and in mixed_bfloat16 measured side by side, behind the suite's"
