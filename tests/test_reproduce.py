@@ -118,7 +118,8 @@ def test_the_sharpness_sentence_weighs_the_blur_s_move_against_the_gap_to_225():
                                                                                "fid": 9.1}}
     text = "\n".join(sharpness(gm, far, conv))
     # 275.8 - 201.0 = +74.8 against 225 - 201.0 = 24.0: more
-    assert "**A 0.5-pixel blur moves the estimate by +74.8 nats, more than the 24.0 nats between it" in text
+    assert ("**A 0.5-pixel blur moves the estimate by +74.8 nats, more than the 24.0 nats between it and the paper's"
+            " value, and toward it:") in text
     assert "can account for the gap" in text and "FID goes from 3.34 to 9.10." in text
     assert "| none | 201.0 ± 2.3 | 3.34 |" in text and "| 0.3 px | 205.0 ± 2.3 | 3.90 |" in text
     assert "scores 200.5: 0.5 nats from gan-goodfellow." in text
@@ -126,6 +127,10 @@ def test_the_sharpness_sentence_weighs_the_blur_s_move_against_the_gap_to_225():
     text = "\n".join(sharpness(gm, near))
     assert "by +10.0 nats, less than the 24.0 nats" in text and "does not account for the gap" in text
     assert "gan-conv" not in text
+    above = {**gm, "parzen_ll": 249.0}  # 24.0 above 225: the same +74.8 moves it further away
+    text = "\n".join(sharpness(above, {0.5: {**far[0.5], "parzen_ll": 323.8}}))
+    assert "by +74.8 nats, more than the 24.0 nats between it and the paper's value, but away from it" in text
+    assert "can account" not in text
     assert sharpness(gm, {}) == []  # no gan-goodfellow run: no section
 
 

@@ -52,7 +52,7 @@ def blur_parzen(loaded: records.Loaded, data_dir=None) -> dict:
     """Blur (pixels) -> the Parzen estimate and FID of gan-goodfellow's samples blurred by it
     (`scorer.blurred`): how far sharpness alone moves the estimate. Empty without that run."""
     from benchmarks.reporting.published.paper import OWN_GAN
-    from benchmarks.scoring.scorer import blurred, check_samples, frechet_distance, parzen, references
+    from benchmarks.scoring.scorer import blurred, check_samples, fid_of, parzen, references
 
     record = next((r for r in loaded.of(OWN_GAN) if r.seed == 0 and r.finished), None)
     if record is None:
@@ -61,7 +61,7 @@ def blur_parzen(loaded: records.Loaded, data_dir=None) -> dict:
     out = {}
     for pixels in BLUR_PIXELS:
         image = blurred(images, pixels)
-        out[pixels] = {**parzen(image, refs), "fid": frechet_distance(image, refs)}
+        out[pixels] = {**parzen(image, refs), "fid": fid_of(image, refs)}
     return out
 
 

@@ -118,7 +118,7 @@ def blurred(images: np.ndarray, pixels: float) -> np.ndarray:
     return gaussian_filter(np.asarray(images, np.float32), sigma=(0, pixels, pixels, 0)).astype(np.float32)
 
 
-def frechet_distance(images, refs: References) -> float:
+def fid_of(images, refs: References) -> float:
     """The FID of images (N, 28, 28, 1) in [0, 1] against the test images, in the pinned features."""
     return metrics.frechet_distance(refs.net(images)[0], refs.test_feats)
 

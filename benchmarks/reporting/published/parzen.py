@@ -54,10 +54,14 @@ def sharpness(gm: dict, blur: dict, conv: dict | None = None) -> list[str]:
     value, gap = gm["parzen_ll"], gm["parzen_ll"] - GOODFELLOW_GAN.value
     pixels = max(blur)
     move = blur[pixels]["parzen_ll"] - value
-    if abs(move) > abs(gap):
-        verdict = (f"more than the {abs(gap):.1f} nats between it and the paper's value: a difference in sharpness of"
-                   f" {pixels} pixel or less can account for the gap, so the estimate cannot show whether this model"
-                   " differs from theirs")
+    toward = move * gap < 0  # the blur moves the estimate toward the paper's value
+    if abs(move) >= abs(gap) and toward:
+        verdict = (f"more than the {abs(gap):.1f} nats between it and the paper's value, and toward it: a difference in"
+                   f" sharpness of {pixels} pixel or less can account for the gap, so the estimate cannot show whether"
+                   " this model differs from theirs")
+    elif abs(move) >= abs(gap):
+        verdict = (f"more than the {abs(gap):.1f} nats between it and the paper's value, but away from it: sharpness"
+                   " moves the estimate at this scale, yet a blur does not close the gap")
     else:
         verdict = (f"less than the {abs(gap):.1f} nats between it and the paper's value: sharpness of this order"
                    " does not account for the gap")
