@@ -80,7 +80,6 @@ def test_the_paper_folder_holds_both_comparisons(paper_out):
     assert f"**{nll:.2f} nats against the paper's 86.76: {nll - 86.76:+.2f} nats (not within" in readme
     assert "ours last 1, 2 (3 passes)" in readme and "Machine: " in readme and "Theis" in readme
     assert "Made by genbench: runs trained at commit " in readme  # provenance, and the precision of each run
-    assert "Trained vae-burda in float32, gan-conv in float32." in readme
     assert json.loads((out / "config-vae-burda.json").read_text())["hyperparameters"]["stages"] == [1, 2]
     own = json.loads((runs.run_dir(out, "gan-goodfellow", 0) / "metrics.json").read_text())
     assert ours["gan-goodfellow, their maxout MLP GAN (genbench)"] == pytest.approx(own["parzen_ll"])
@@ -88,6 +87,10 @@ def test_the_paper_folder_holds_both_comparisons(paper_out):
     assert f"**gan-goodfellow scores {own['parzen_ll']:.1f} ± " in readme  # one epoch of 120 images: far off
     assert "outside the 10-nat target" in readme and "no stop rule applied" in readme
     assert "#### Sharpness" in readme and "| 0.5 px | " in readme
+    assert "`config-gan-goodfellow.json`" in readme and (out / "config-gan-goodfellow.json").is_file()
+    assert "the GANs' quick FID against epochs" in readme and "and the same blurred by 0.5 px" in readme
+    assert readme.count("Trained in 1 sitting") == 2  # vae-burda's, and gan-goodfellow's in its own section
+    assert "Trained vae-burda in float32, gan-conv in float32, gan-goodfellow in float32." in readme
     assert "**A 0.5-pixel blur moves the estimate by" in readme
 
 

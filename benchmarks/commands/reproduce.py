@@ -45,13 +45,11 @@ def draws_parzen(loaded: records.Loaded, data_dir=None) -> tuple[dict, dict]:
     return images, results
 
 
-BLUR_PIXELS = (0.3, 0.5)  # Gaussian blurs (standard deviation in pixels) of gan-goodfellow's samples
-
-
 def blur_parzen(loaded: records.Loaded, data_dir=None) -> dict:
     """Blur (pixels) -> the Parzen estimate and FID of gan-goodfellow's samples blurred by it
     (`scorer.blurred`): how far sharpness alone moves the estimate. Empty without that run."""
     from benchmarks.reporting.published.paper import OWN_GAN
+    from benchmarks.reporting.published.parzen import BLUR_PIXELS
     from benchmarks.scoring.scorer import blurred, check_samples, fid_of, parzen, references
 
     record = next((r for r in loaded.of(OWN_GAN) if r.seed == 0 and r.finished), None)

@@ -30,10 +30,10 @@ SLIDE = (40 / 3, 7.5)  # inches: a 16:9 slide (1280 x 720 px at 96 dpi, where 1 
 PALETTE = "seaborn-v0_8-colorblind"  # matplotlib's Okabe-Ito based, colour-blind-safe palette
 STYLE = (PALETTE, str(Path(__file__).with_name("genbench.mplstyle")))  # the palette, then slide-sized text
 # model -> index into the style's six-colour cycle (its yellow, index 4, is skipped: low contrast), or
-# Okabe-Ito's orange and Paul Tol's wine, olive and teal (colour-blind-safe) where the cycle has no colour left
+# Okabe-Ito's orange and Paul Tol's wine, olive and indigo (colour-blind-safe) where the cycle has no colour left
 MODEL_COLOURS = {"vae-dense": 0, "vae-conv": 5, "gan-dense": 2, "gan-dense-minimax": 3, "gan-conv": 1,
                  "vae-burda": "#E69F00", "diffusion": "#882255", "flow-matching": "#999933",
-                 "gan-goodfellow": "#44AA99"}
+                 "gan-goodfellow": "#332288"}
 
 
 @contextlib.contextmanager

@@ -20,6 +20,7 @@ from benchmarks.reporting.published import earlier, paper_figures, parzen
 from benchmarks.reporting.published.numbers import GAN as GOODFELLOW_GAN
 from benchmarks.reporting.published.numbers import GOODFELLOW
 from benchmarks.reporting.published.numbers import VAE as BURDA_VAE
+from benchmarks.reporting.published.paper_figures import BLUR_SHOWN, BLURRED
 from benchmarks.reporting.text import findings
 from models.registry import BURDA_STAGES
 from models.schedules import burda_learning_rate
@@ -206,32 +207,50 @@ def _goodfellow(vm: dict, gm: dict, real: dict, draw: float, n_samples: int, row
         "### What the Parzen numbers say about blur (Theis et al. 2016)", "", parzen.theis(vm, gm, real, draw), ""]
 
 
-def _files(ev: dict, n_samples: int) -> list[str]:
+def _files(ev: dict, n_samples: int, models: list[str]) -> list[str]:
+    own = OWN_GAN in models
+    blurred = f", gan-goodfellow's, and the same blurred by {BLUR_SHOWN} px" if own else ""
+    gans = "the GANs'" if own else "the conv GAN's"
     return [
         "## Files", "",
-        "- `table.csv`: every row above; `config-vae-burda.json`, `config-gan-conv.json`: the exact configuration"
+        f"- `table.csv`: every row above; {', '.join(f'`config-{m}.json`' for m in models)}: the exact configuration"
         " of each run, with the machine and library versions it trained on.",
         f"- `curves.png`: vae-burda's test ELBO (all test images) and IWAE bound (k = {ev['curve_iwae_k']}, first"
         f" {ev['curve_images']:,} test images) against passes, the final k = 5000 bound and the paper's value (on"
         " the full schedule, dotted, the 366-pass run's IWAE curve);"
-        " the conv GAN's quick FID against epochs.",
-        "- `samples.png`: vae-burda's means, its binary draws, and the conv GAN's samples (the first 64 of the"
-        f" {n_samples:,} each Parzen estimate used).", ""]
+        f" {gans} quick FID against epochs.",
+        f"- `samples.png`: vae-burda's means, its binary draws, and the conv GAN's samples{blurred} (the first 64"
+        f" of the {n_samples:,} each Parzen estimate used).", ""]
+
+
+def _own_gan(own: dict, conv: dict, blur: dict | None) -> list[str]:
+    config = own["config"]
+    return parzen.own_gan(own["metrics"], config, own["status"].get("converged"), conv, blur,
+                          sittings(own["history"], config.get("sittings", ())))
 
 
 def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict, blur: dict | None = None) -> str:
     vae, gan = loaded[VAE], loaded[GAN]
     n_samples = len(gan["samples"])
-    return "\n".join([*_header(machine(vae["config"]), {VAE: vae["config"], GAN: gan["config"]}),
+    return "\n".join([*_header(machine(vae["config"]), {m: item["config"] for m, item in loaded.items()}),
                       *_burda(vae["metrics"], vae["config"], frame[frame["comparison"] == NLL], vae["history"]),
                       *against_compressed(vae["curve"], vae["config"]["hyperparameters"]["stages"],
                                           vae["config"]["train_images"]),
                       *_goodfellow(vae["metrics"], gan["metrics"], real, draws[VAE]["parzen_ll"], n_samples,
                                    frame[frame["comparison"] == PARZEN], vae["config"]["train_images"]),
-                      *(parzen.own_gan(loaded[OWN_GAN]["metrics"], loaded[OWN_GAN]["config"],
-                                       loaded[OWN_GAN]["status"].get("converged"), gan["metrics"], blur)
-                        if OWN_GAN in loaded else []),
-                      *_files(vae["config"]["eval"], n_samples)])
+                      *(_own_gan(loaded[OWN_GAN], gan["metrics"], blur) if OWN_GAN in loaded else []),
+                      *_files(vae["config"]["eval"], n_samples, list(loaded))])
+
+
+def panel_parzen(picked: dict, draws: dict, blur: dict | None) -> dict:
+    """samples.png's panel title -> the Parzen estimate of its images."""
+    out = {"vae-burda: means": picked[VAE]["metrics"]["parzen_ll"], "vae-burda: binary draws": draws[VAE]["parzen_ll"],
+           GAN: picked[GAN]["metrics"]["parzen_ll"]}
+    if OWN_GAN in picked:
+        out[OWN_GAN] = picked[OWN_GAN]["metrics"]["parzen_ll"]
+    if blur and BLUR_SHOWN in blur:
+        out[BLURRED] = blur[BLUR_SHOWN]["parzen_ll"]
+    return out
 
 
 def write_paper(out: Path, loaded: Loaded, real: dict, draws: dict, draw_images: np.ndarray,
@@ -246,7 +265,8 @@ def write_paper(out: Path, loaded: Loaded, real: dict, draws: dict, draw_images:
     for model, item in picked.items():
         files.write_json(out / f"config-{model}.json", item["config"])
     with plots.style(plots.resolutions([r.config for r in loaded.runs])[0]):
-        paper_figures.figures(out, picked[VAE], picked[GAN], draw_images)
+        paper_figures.figures(out, picked[VAE], picked[GAN], draw_images, picked.get(OWN_GAN),
+                              panel_parzen(picked, draws, blur))
     text = readme(picked, frame, real, draws, blur)
     if (out / "perf.md").is_file():
         text += ("- `perf.md`: made by `python -m benchmarks perf --suite paper --models vae-burda --steps 1000"

@@ -10,13 +10,22 @@ from benchmarks.images import tile
 from benchmarks.reporting.figures import plots
 from benchmarks.reporting.published import earlier
 from benchmarks.reporting.published.numbers import VAE as BURDA_VAE
+from benchmarks.reporting.published.parzen import BLUR_PIXELS
 from models.registry import BURDA_STAGES
 
+BLUR_SHOWN = max(BLUR_PIXELS)  # the blur of gan-goodfellow's samples that samples.png shows beside them
+BLURRED = f"gan-goodfellow, {BLUR_SHOWN} px blur"
 
-def figures(out: Path, vae: dict, gan: dict, draws_images: np.ndarray) -> None:
+
+def figures(out: Path, vae: dict, gan: dict, draws_images: np.ndarray, own: dict | None = None,
+            parzen: dict | None = None) -> None:
     """curves.png/pdf: vae-burda's test bounds against passes (on the full schedule beside the
-    366-pass run), the final k = 5000 bound and the paper's; the conv GAN's quick FID against
-    epochs. samples.png/pdf: vae-burda's means, its binary draws and the GAN's samples."""
+    366-pass run), the final k = 5000 bound and the paper's; the GANs' quick FID against epochs.
+    samples.png/pdf: vae-burda's means, its binary draws, the conv GAN's samples and, where the
+    suite trained it, gan-goodfellow's, plain and blurred by BLUR_SHOWN pixels; `parzen`: panel
+    title -> the Parzen estimate its title shows."""
+    from benchmarks.scoring.scorer import blurred
+
     fig, axes = plots.figure(1, 2)
     ax = axes[0][0]
     curve = vae["curve"]
@@ -43,14 +52,22 @@ def figures(out: Path, vae: dict, gan: dict, draws_images: np.ndarray) -> None:
     ax.set_ylim(min(BURDA_VAE.value, -m["iwae_bound"]) - 2, (late.max() if len(late) else BURDA_VAE.value) + 5)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)  # under the axes
     ax = axes[0][1]
-    ax.plot(gan["curve"]["epoch"], gan["curve"]["fid_quick"], "o-", color=plots.colour("gan-conv"))
-    ax.set(yscale="log", xlabel="epochs", ylabel="quick FID (1,000 samples)", title="gan-conv")
+    for name, run in (("gan-conv", gan), ("gan-goodfellow", own)):
+        if run is not None:
+            ax.plot(run["curve"]["epoch"], run["curve"]["fid_quick"], "-" if len(run["curve"]) > 40 else "o-",
+                    color=plots.colour(name), label=name)
+    ax.set_xscale("symlog", linthresh=1)  # the untrained models at 0; 8 and 400 epochs on one axis
+    ax.set(yscale="log", xlabel="epochs", ylabel="quick FID (1,000 samples)", title="the GANs: quick FID")
+    ax.legend()
     plots.save(fig, out, "curves")
-    fig, axes = plots.figure(1, 3)
-    panels = [("vae-burda: means", vae["samples"]), ("vae-burda: binary draws", draws_images),
-              ("gan-conv", gan["samples"])]
-    for ax, (title, images) in zip(axes[0], panels):
+    panels = {"vae-burda: means": vae["samples"], "vae-burda: binary draws": draws_images, "gan-conv": gan["samples"]}
+    if own is not None:
+        panels |= {"gan-goodfellow": own["samples"], BLURRED: blurred(own["samples"][:64], BLUR_SHOWN)}
+    fig, axes = plots.figure(1, len(panels))
+    for ax, (title, images) in zip(axes[0], panels.items()):
         ax.imshow(tile(images[:64], 8), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(title)
+        score = (parzen or {}).get(title)
+        shown = title.replace(": ", "\n").replace(", ", "\n") if ": " in title or ", " in title else f"{title}\nsamples"
+        ax.set_title(shown if score is None else f"{shown}\nParzen {score:.1f}")
         ax.axis("off")
     plots.save(fig, out, "samples")
