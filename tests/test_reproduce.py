@@ -212,11 +212,14 @@ def test_the_paper_names_each_sitting_with_its_passes_and_times():
     text = " ".join(sittings(history))
     # sitting 1: training 120 s = 2.0 min, wall 160 - (100 - 60) = 120 s; sitting 2: 30 s = 0.5 min of both
     assert "2 sittings" in text and "sitting 1: passes 1–2, 2.0 min of training, 2.0 min wall" in text
-    assert "sitting 2: passes 3–3, 0.5 min of training, 0.5 min wall" in text
+    assert "sitting 2: pass 3, 0.5 min of training, 0.5 min wall" in text
+    epochs = " ".join(sittings(history, unit="epoch"))  # a GAN's sittings count epochs
+    assert "sitting 1: epochs 1–2, 2.0 min" in epochs and "sitting 2: epoch 3," in epochs
+    assert "epochs trained after it and before an interruption" in epochs
     assert sittings(history.drop(columns=["sitting", "ended_at"])) == []  # a run from before the columns
     # config.json's `sittings` names sitting 2's commit only
     text = " ".join(sittings(history, [{"sitting": 2, "commit": "abc1234"}]))
-    assert "sitting 1: passes 1–2" in text and "sitting 2 (commit abc1234): passes 3–3" in text
+    assert "sitting 1: passes 1–2" in text and "sitting 2 (commit abc1234): pass 3" in text
     assert "names no commit for sitting 1 (" in text
 
 

@@ -112,26 +112,29 @@ def _header(where: str, configs: dict) -> list[str]:
             f"Machine: {where}.", ""]
 
 
-def sittings(history: pd.DataFrame, recorded=()) -> list[str]:
+def sittings(history: pd.DataFrame, recorded=(), unit: str = "pass") -> list[str]:
     """One line per sitting (a process that trained the run, resumed from the last checkpoint):
-    its passes, training time and wall time, and its commit where config.json's `sittings`
-    (`recorded`) names it."""
+    its passes (or epochs: `unit`), training time and wall time, and its commit where config.json's
+    `sittings` (`recorded`) names it."""
     if "sitting" not in history:
         return []
     h = history.assign(sitting=history["sitting"].fillna(1).astype(int))
     commits = {int(s["sitting"]): s["commit"] for s in recorded
                if isinstance(s, dict) and isinstance(s.get("sitting"), int) and s.get("commit")}
+    units = "passes" if unit == "pass" else f"{unit}s"
     lines = []
     for number, part in h.groupby("sitting"):
         wall = part["ended_at"].max() - (part["ended_at"].iloc[0] - part["epoch_seconds"].iloc[0])
-        lines.append(f"sitting {number}{f' (commit {commits[number]})' if number in commits else ''}: passes"
-                     f" {part['epoch'].min()}–{part['epoch'].max()}, {_minutes(part['epoch_seconds'].sum())} of"
-                     " training" + (f", {_minutes(wall)} wall" if np.isfinite(wall) else ""))
+        first, last = part["epoch"].min(), part["epoch"].max()
+        span = f"{unit} {first}" if first == last else f"{units} {first}–{last}"
+        lines.append(f"sitting {number}{f' (commit {commits[number]})' if number in commits else ''}: {span},"
+                     f" {_minutes(part['epoch_seconds'].sum())} of training"
+                     + (f", {_minutes(wall)} wall" if np.isfinite(wall) else ""))
     unnamed = [str(n) for n in sorted(set(h["sitting"])) if n not in commits]
     note = (f" config.json names no commit for sitting{'s' * (len(unnamed) > 1)} {', '.join(unnamed)} (genbench"
             " kept only the latest sitting's before it kept them all)." if commits and unnamed else "")
     return [f"Trained in {len(lines)} sitting{'s' * (len(lines) != 1)} (`reproduce` resumes from the last"
-            " checkpoint; passes trained after it and before an interruption are trained again): "
+            f" checkpoint; {units} trained after it and before an interruption are trained again): "
             + "; ".join(lines) + "." + note, ""]
 
 
@@ -226,7 +229,7 @@ def _files(ev: dict, n_samples: int, models: list[str]) -> list[str]:
 def _own_gan(own: dict, conv: dict, blur: dict | None) -> list[str]:
     config = own["config"]
     return parzen.own_gan(own["metrics"], config, own["status"].get("converged"), conv, blur,
-                          sittings(own["history"], config.get("sittings", ())))
+                          sittings(own["history"], config.get("sittings", ()), unit="epoch"))
 
 
 def readme(loaded: dict, frame: pd.DataFrame, real: dict, draws: dict, blur: dict | None = None) -> str:
