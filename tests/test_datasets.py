@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import files, runs
 from benchmarks.__main__ import main
-from benchmarks.scoring import feature_net, scorer
+from benchmarks.scoring import feature_net, sample_quality
 
 pytestmark = pytest.mark.mnist
 
@@ -96,8 +96,8 @@ def test_a_fashion_run_is_scored_in_fashion_features(fashion_out, fashion_dir):
     _, out = fashion_out
     folder = runs.run_dir(out, "gan-dense", 0)
     stored = runs.read_metrics(folder)["fid"]
-    refs = scorer.references(fashion_dir, "fashion-mnist")
+    refs = sample_quality.references(fashion_dir, "fashion-mnist")
     assert refs.net.dataset == "fashion-mnist" and feature_net.pinned("fashion-mnist").weights.name == \
         "feature_net-fashion-mnist.npz"
     images = runs.read_samples(folder)
-    assert scorer.sample_metrics(images, refs)["fid"] == pytest.approx(stored, rel=1e-5)
+    assert sample_quality.sample_metrics(images, refs)["fid"] == pytest.approx(stored, rel=1e-5)

@@ -76,5 +76,5 @@ def test_every_module_but_the_package_itself_has_a_stage():
 
 def test_the_check_sees_an_upward_import():  # the good case above would pass on an empty graph
     assert "benchmarks.training.harness" in GRAPH
-    assert level("benchmarks.scoring.scorer")[1] > level("benchmarks.training.harness")[1]
-    assert "benchmarks.scoring.scorer" in GRAPH["benchmarks.scoring.evaluators"]
+    assert level("benchmarks.scoring.sample_quality")[1] > level("benchmarks.training.harness")[1]
+    assert "benchmarks.scoring.sample_quality" in GRAPH["benchmarks.scoring.evaluators"]

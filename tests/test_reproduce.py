@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks import records, runs
 from benchmarks.__main__ import main
-from benchmarks.scoring.scorer import bernoulli_draws
+from benchmarks.scoring.sample_quality import bernoulli_draws
 from benchmarks.suite_file import load_suite
 
 pytestmark = pytest.mark.mnist
@@ -138,7 +138,7 @@ def test_the_sharpness_sentence_weighs_the_blur_s_move_against_the_gap_to_225():
 
 
 def test_a_blur_spreads_a_pixel_by_the_sampled_gaussian_and_keeps_flat_images():
-    from benchmarks.scoring.scorer import blurred
+    from benchmarks.scoring.sample_quality import blurred
 
     dot = np.zeros((1, 28, 28, 1), np.float32)
     dot[0, 14, 14, 0] = 1.0
@@ -239,3 +239,11 @@ def test_the_full_schedule_is_set_beside_the_366_pass_run_at_matching_passes():
     assert "3,000 steps of 20" in text and "2,500 steps of 20" in text and "2,914 more passes" in text
     assert text.count("\n| ") == 3  # the header and the two passes both curves hold
     assert against_compressed(curve, earlier.STAGES, 50_000) == []  # the 366-pass schedule is not set beside itself
+    # evaluated every 30 passes: the common passes nearest 10, 30, 100, 200 and 366 are 30, 30, 90, 210 and
+    # 360 (|100 - 90| = 10 < |100 - 120| = 20); still 3,280 - 366 = 2,914 passes beyond the 366-pass run
+    every_30 = pd.DataFrame({"epoch": np.arange(0.0, 3281.0, 30.0)})
+    every_30["iwae_bound"] = -90.0
+    text = "\n".join(against_compressed(every_30, BURDA_STAGES, 60_000))
+    rows = [int(line.split("|")[1]) for line in text.splitlines() if line[2:3].isdigit()]
+    assert rows == [30, 90, 210, 360]
+    assert "| 90 | 92.19 | 90.00 | -2.19 |" in text and "2,914 more passes" in text

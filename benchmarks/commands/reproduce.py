@@ -34,7 +34,7 @@ def add_arguments(p) -> None:
 
 def draws_parzen(loaded: records.Loaded, data_dir=None) -> tuple[dict, dict]:
     """For every finished VAE run: model -> its Bernoulli draws, and model -> their Parzen estimate."""
-    from benchmarks.scoring.scorer import bernoulli_draws, check_samples, parzen, references
+    from benchmarks.scoring.sample_quality import bernoulli_draws, check_samples, parzen, references
 
     images, results = {}, {}
     for record in loaded.runs:
@@ -47,10 +47,10 @@ def draws_parzen(loaded: records.Loaded, data_dir=None) -> tuple[dict, dict]:
 
 def blur_parzen(loaded: records.Loaded, data_dir=None) -> dict:
     """Blur (pixels) -> the Parzen estimate and FID of gan-goodfellow's samples blurred by it
-    (`scorer.blurred`): how far sharpness alone moves the estimate. Empty without that run."""
+    (`sample_quality.blurred`): how far sharpness alone moves the estimate. Empty without that run."""
     from benchmarks.reporting.published.paper import OWN_GAN
     from benchmarks.reporting.published.parzen import BLUR_PIXELS
-    from benchmarks.scoring.scorer import blurred, check_samples, fid_of, parzen, references
+    from benchmarks.scoring.sample_quality import blurred, check_samples, fid_of, parzen, references
 
     record = next((r for r in loaded.of(OWN_GAN) if r.seed == 0 and r.finished), None)
     if record is None:

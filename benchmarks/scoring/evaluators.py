@@ -10,7 +10,7 @@ from benchmarks.data.mnist import Dataset
 from benchmarks.data.pipeline import binarize_once
 from benchmarks.scoring import metrics
 from benchmarks.scoring.likelihood import elbo_per_image, vae_likelihood
-from benchmarks.scoring.scorer import references
+from benchmarks.scoring.sample_quality import references
 from benchmarks.suite_file import run_settings
 
 QUICK_SEED = 777  # the noise of every quick FID

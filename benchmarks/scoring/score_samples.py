@@ -1,6 +1,6 @@
 """genbench's scorer for anyone's samples: 28×28 grayscale images from any model, scored in
 the same pinned feature network, against the same reference images and with the same metrics
-as the bench's own runs (`scorer.sample_metrics`). Samples of a run scored here give that run's
+as the bench's own runs (`sample_quality.sample_metrics`). Samples of a run scored here give that run's
 metrics.json numbers.
 
 Images come as an array (NumPy, or anything `np.asarray` takes: a CPU PyTorch tensor, a JAX
@@ -127,7 +127,7 @@ def score_samples(images, dataset: str = "mnist", data_dir=None, *, where: str =
     kid, precision, recall, density, coverage, classifier_score, modes_covered, parzen_ll,
     nn_closer_fraction, ...), with `images` (the count), `dataset` and `read_as`. Bad input is
     a UserError naming `where` before any reference data loads."""
-    from benchmarks.scoring.scorer import references, sample_metrics
+    from benchmarks.scoring.sample_quality import references, sample_metrics
 
     spec = mnist.dataset(dataset)
     unit, read_as = as_unit_images(images, where)

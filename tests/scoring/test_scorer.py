@@ -10,14 +10,14 @@ import models
 from benchmarks import files, runs
 from benchmarks.data.pipeline import binarize_once, to_unit
 from benchmarks.errors import UserError
-from benchmarks.scoring import feature_net, likelihood, scorer
+from benchmarks.scoring import feature_net, likelihood, sample_quality, scorer
 
 pytestmark = pytest.mark.mnist
 
 
 @pytest.fixture(scope="module")
 def refs(mnist_dir):
-    return scorer.References(mnist_dir)
+    return sample_quality.References(mnist_dir)
 
 
 def test_feature_net_is_pinned_and_accurate(refs):
@@ -49,8 +49,8 @@ def test_real_images_beat_noise_and_a_repeated_digit(refs):
     noise = np.random.default_rng(0).random((1000, 28, 28, 1)).astype(np.float32)
     one_digit = np.repeat(real[:1], 1000, axis=0)
     # real = train[50000:51000], which is also the models' sigma-selection set: use the real row's
-    m_real = scorer.sample_metrics(real, refs, parzen_val=refs.parzen_val_real)
-    m_noise, m_one = (scorer.sample_metrics(x, refs) for x in (noise, one_digit))
+    m_real = sample_quality.sample_metrics(real, refs, parzen_val=refs.parzen_val_real)
+    m_noise, m_one = (sample_quality.sample_metrics(x, refs) for x in (noise, one_digit))
     for worse in (m_noise, m_one):
         assert m_real["fid"] * 10 < worse["fid"]
         assert m_real["kid"] < worse["kid"]
@@ -62,7 +62,7 @@ def test_real_images_beat_noise_and_a_repeated_digit(refs):
 
 def test_mode_coverage_flags_samples_of_one_digit(refs):
     ones = refs.test[refs.test_labels == 1][:800]
-    result = scorer.sample_metrics(ones, refs)
+    result = sample_quality.sample_metrics(ones, refs)
     assert result["modes_covered"] == 1 and result["mode_hist_1"] > 0.95
     assert result["mode_kl"] > 2.0  # ~ log(1 / 0.1135) = 2.18
 
@@ -139,9 +139,9 @@ def check_score_samples_reproduces_the_run(out, mnist_dir):
 
 def test_bad_samples_give_a_clear_error(tmp_path):
     with pytest.raises(UserError, match="x.npz holds float32 \\(3, 784\\), not float32 samples \\(N, 28, 28, 1\\)"):
-        scorer.check_samples(np.zeros((3, 784), np.float32), "x.npz")
+        sample_quality.check_samples(np.zeros((3, 784), np.float32), "x.npz")
     with pytest.raises(UserError, match="not finite or not in \\[0, 1\\]"):
-        scorer.check_samples(np.full((3, 28, 28, 1), 2.0, np.float32), "x.npz")
+        sample_quality.check_samples(np.full((3, 28, 28, 1), 2.0, np.float32), "x.npz")
 
 
 def test_a_failed_retrain_leaves_the_pinned_weights(monkeypatch, tmp_path):

@@ -165,15 +165,18 @@ def _burda(vm: dict, vc: dict, rows: pd.DataFrame, history: pd.DataFrame | None 
         f" the {vm['iwae_images']:,} test images.", ""]
 
 
-def against_compressed(curve: pd.DataFrame, stages, train_images: int, at=(10, 30, 100, 200, 366)) -> list[str]:
-    """This run's −IWAE bound (k = 50) beside the 366-pass run's (`earlier`) at the same passes,
-    with the learning rate each was training at; nothing unless this run is on the full schedule."""
+def against_compressed(curve: pd.DataFrame, stages, train_images: int, near=(10, 30, 100, 200, 366)) -> list[str]:
+    """This run's −IWAE bound (k = 50) beside the 366-pass run's (`earlier`) at the passes both curves
+    hold nearest to each of `near` (the earlier run was evaluated every 10 passes, this one as its suite
+    says), with the learning rate each was training at; nothing unless this run is on the full schedule."""
     if list(stages) != list(BURDA_STAGES):
         return []
     ours = curve.assign(passes=curve["epoch"].round().astype(int)).drop_duplicates("passes", keep="last")
     ours = ours.set_index("passes")
     then = {p: iwae for p, _, iwae in earlier.CURVE}
-    rows = [(p, then[p], -ours.at[p, "iwae_bound"]) for p in at if p in then and p in ours.index]
+    common = sorted(set(then) & {p for p in ours.index if p > 0})
+    at = sorted({min(common, key=lambda p: (abs(p - target), p)) for target in near}) if common else []
+    rows = [(p, then[p], -ours.at[p, "iwae_bound"]) for p in at]
     if not rows:
         return []
     steps = lambda images: f"{images:,} images, {images // 20:,} steps of 20"  # noqa: E731
@@ -187,7 +190,7 @@ def against_compressed(curve: pd.DataFrame, stages, train_images: int, at=(10, 3
         *(f"| {p} | {a:.2f} | {b:.2f} | {b - a:+.2f} | {burda_learning_rate(p - 1, earlier.STAGES):.2e} |"
           f" {burda_learning_rate(p - 1, stages):.2e} |" for p, a, b in rows), "",
         f"The 366-pass run ended at {earlier.FINAL_NLL} nats (k = 5000); this run went on for"
-        f" {sum(stages) - rows[-1][0]:,} more passes.", ""]
+        f" {sum(stages) - sum(earlier.STAGES):,} more passes.", ""]
 
 
 def _goodfellow(vm: dict, gm: dict, real: dict, draw: float, n_samples: int, rows: pd.DataFrame,

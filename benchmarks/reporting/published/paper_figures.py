@@ -24,7 +24,7 @@ def figures(out: Path, vae: dict, gan: dict, draws_images: np.ndarray, own: dict
     samples.png/pdf: vae-burda's means, its binary draws, the conv GAN's samples and, where the
     suite trained it, gan-goodfellow's, plain and blurred by BLUR_SHOWN pixels; `parzen`: panel
     title -> the Parzen estimate its title shows."""
-    from benchmarks.scoring.scorer import blurred
+    from benchmarks.scoring.sample_quality import blurred
 
     fig, axes = plots.figure(1, 2)
     ax = axes[0][0]
